@@ -1,0 +1,229 @@
+// Package fault classifies errors for every surface of Gatehouse.
+//
+// The domain layer returns *Error values that say what kind of failure
+// happened (bad input, missing row, conflict, …) with a stable machine code and
+// a message safe to show to the caller. Each surface (the backend API, the
+// hosted pages, the CLI) maps the kind to its own presentation in one place,
+// so a rule never has to be re-explained per surface. Anything that is not an
+// *Error is an internal failure whose details must not reach the caller.
+package fault
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/gatehouse-auth/gatehouse/internal/project"
+)
+
+// Kind says what class of failure an error is.
+type Kind int
+
+// The kinds of failure.
+const (
+	// Internal is an unexpected failure; its cause is logged, never shown.
+	Internal Kind = iota
+	// Invalid means the input is wrong; Fields say which parts.
+	Invalid
+	// Unauthenticated means no valid credential was presented.
+	Unauthenticated
+	// PermissionDenied means the credential may not do this.
+	PermissionDenied
+	// NotFound means the resource does not exist or is not visible to the caller.
+	NotFound
+	// Conflict means the change collides with existing state (duplicates).
+	Conflict
+	// FailedPrecondition means a rule forbids the change in the current state
+	// (e.g. removing an organization's last owner).
+	FailedPrecondition
+	// TooLarge means the request exceeds a size limit.
+	TooLarge
+)
+
+// String names the kind.
+func (k Kind) String() string {
+	switch k {
+	case Invalid:
+		return "invalid"
+	case Unauthenticated:
+		return "unauthenticated"
+	case PermissionDenied:
+		return "permission_denied"
+	case NotFound:
+		return "not_found"
+	case Conflict:
+		return "conflict"
+	case FailedPrecondition:
+		return "failed_precondition"
+	case TooLarge:
+		return "too_large"
+	default:
+		return "internal"
+	}
+}
+
+// HTTPStatus is the status code every HTTP surface uses for the kind.
+// FailedPrecondition maps to 409 Conflict: the request is well-formed but
+// clashes with the resource's current state, which the client can change.
+func (k Kind) HTTPStatus() int {
+	switch k {
+	case Invalid:
+		return http.StatusBadRequest
+	case Unauthenticated:
+		return http.StatusUnauthorized
+	case PermissionDenied:
+		return http.StatusForbidden
+	case NotFound:
+		return http.StatusNotFound
+	case Conflict, FailedPrecondition:
+		return http.StatusConflict
+	case TooLarge:
+		return http.StatusRequestEntityTooLarge
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// Stable machine codes. Clients may branch on them; never change one.
+const (
+	CodeInvalidRequest     = "invalid_request"
+	CodeInvalidPageToken   = "invalid_page_token"
+	CodeUnauthenticated    = "unauthenticated"
+	CodePermissionDenied   = "permission_denied"
+	CodeNotFound           = "not_found"
+	CodeConflict           = "conflict"
+	CodeEmailTaken         = "email_taken"
+	CodeRoleKeyTaken       = "role_key_taken"
+	CodePermissionKeyTaken = "permission_key_taken"
+	CodeLastOwner          = "last_owner"
+	CodeBuiltinRole        = "builtin_role"
+	CodeCustomRolesOff     = "custom_roles_disabled"
+	CodeTooLarge           = "request_too_large"
+	CodeUnsupportedMedia   = "unsupported_media_type"
+	CodeInternal           = "internal"
+)
+
+// FieldViolation says what is wrong with one input field.
+type FieldViolation struct {
+	// Field is the input's name as the caller wrote it (a JSON field name,
+	// a query parameter).
+	Field   string
+	Message string
+	// Value is the offending value, echoed to help debugging; nil to omit.
+	Value any
+}
+
+// Error is a classified failure.
+type Error struct {
+	Kind    Kind
+	Code    string
+	Message string
+	Fields  []FieldViolation
+	// Err is the underlying cause, for logs only.
+	Err error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return e.Code + ": " + e.Message
+}
+
+// Unwrap exposes the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// InvalidInput reports bad input with per-field details.
+func InvalidInput(message string, fields ...FieldViolation) *Error {
+	return &Error{Kind: Invalid, Code: CodeInvalidRequest, Message: message, Fields: fields}
+}
+
+// InvalidField reports one bad field.
+func InvalidField(field, message string) *Error {
+	return InvalidInput(field+": "+message, FieldViolation{Field: field, Message: message})
+}
+
+// InvalidCode reports bad input with a specific code (e.g. invalid_page_token).
+func InvalidCode(code, message string, fields ...FieldViolation) *Error {
+	return &Error{Kind: Invalid, Code: code, Message: message, Fields: fields}
+}
+
+// NewUnauthenticated reports a missing or unusable credential.
+func NewUnauthenticated(message string) *Error {
+	return &Error{Kind: Unauthenticated, Code: CodeUnauthenticated, Message: message}
+}
+
+// NewPermissionDenied reports a forbidden action.
+func NewPermissionDenied(code, message string) *Error {
+	return &Error{Kind: PermissionDenied, Code: code, Message: message}
+}
+
+// NewNotFound reports a missing resource; what names it ("organization").
+// The message never contains the ID asked for, so nothing about other tenants
+// is echoed back.
+func NewNotFound(what string) *Error {
+	return &Error{Kind: NotFound, Code: CodeNotFound, Message: what + " not found"}
+}
+
+// NewConflict reports a duplicate.
+func NewConflict(code, message string) *Error {
+	return &Error{Kind: Conflict, Code: code, Message: message}
+}
+
+// NewFailedPrecondition reports a change forbidden by a rule in the current state.
+func NewFailedPrecondition(code, message string) *Error {
+	return &Error{Kind: FailedPrecondition, Code: code, Message: message}
+}
+
+// NewTooLarge reports an oversized request.
+func NewTooLarge(message string) *Error {
+	return &Error{Kind: TooLarge, Code: CodeTooLarge, Message: message}
+}
+
+// NewInternal wraps an unexpected error; the message shown stays generic.
+func NewInternal(err error) *Error {
+	return &Error{Kind: Internal, Code: CodeInternal, Message: "internal error", Err: err}
+}
+
+// As finds a classified error in err's chain. Domain validation errors
+// (*project.FieldError) count as Invalid for their field.
+func As(err error) (*Error, bool) {
+	if err == nil {
+		return nil, false
+	}
+	var fe *Error
+	if errors.As(err, &fe) {
+		return fe, true
+	}
+	var pe *project.FieldError
+	if errors.As(err, &pe) {
+		return InvalidField(pe.Field, pe.Message), true
+	}
+	return nil, false
+}
+
+// From classifies any error: a classified error as is, anything else Internal.
+// It returns nil for nil.
+func From(err error) *Error {
+	if err == nil {
+		return nil
+	}
+	if fe, ok := As(err); ok {
+		return fe
+	}
+	return NewInternal(err)
+}
+
+// KindOf returns the kind of err (Internal for unclassified errors).
+func KindOf(err error) Kind { return From(err).Kind }
+
+// CodeOf returns the machine code of err ("" for nil).
+func CodeOf(err error) string {
+	if err == nil {
+		return ""
+	}
+	return From(err).Code
+}
+
+// Is reports whether err is classified as kind k.
+func Is(err error, k Kind) bool { return err != nil && KindOf(err) == k }

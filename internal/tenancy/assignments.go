@@ -1,0 +1,144 @@
+package tenancy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gatehouse-auth/gatehouse/internal/audit"
+	"github.com/gatehouse-auth/gatehouse/internal/fault"
+	"github.com/gatehouse-auth/gatehouse/internal/id"
+	"github.com/gatehouse-auth/gatehouse/internal/rbac"
+	"github.com/gatehouse-auth/gatehouse/internal/store"
+	"github.com/gatehouse-auth/gatehouse/internal/user"
+)
+
+// ListUserRoles returns the roles a user holds, ordered by key.
+func (s *Service) ListUserRoles(ctx context.Context, projectID id.Project, userID string) ([]*rbac.Role, error) {
+	uid, err := parseID[id.User](userID, "user")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.st.GetUser(ctx, projectID, uid); err != nil {
+		return nil, s.classify("user roles", missing(err, "user"))
+	}
+	rs, err := s.st.ListUserRoles(ctx, projectID, uid)
+	if err != nil {
+		return nil, s.classify("user roles", err)
+	}
+	return rs, nil
+}
+
+// RoleRef names a role by ID or, when ID is empty, by key as seen from the
+// user's organization (its custom roles first, then project-wide roles).
+type RoleRef struct {
+	ID  string
+	Key string
+}
+
+// AssignRole gives a user a role. Assigning a role the user already holds
+// changes nothing and records nothing.
+func (s *Service) AssignRole(ctx context.Context, actor audit.Actor, projectID id.Project, userID string, ref RoleRef) (*rbac.Role, error) {
+	uid, err := parseID[id.User](userID, "user")
+	if err != nil {
+		return nil, err
+	}
+	if (ref.ID == "") == (ref.Key == "") {
+		return nil, fault.InvalidInput("give exactly one of role_id or role_key",
+			fault.FieldViolation{Field: "role_id", Message: "give exactly one of role_id or role_key"})
+	}
+	var rid id.Role
+	if ref.ID != "" {
+		if rid, err = parseID[id.Role](ref.ID, "role"); err != nil {
+			return nil, err
+		}
+	}
+	now := s.now()
+	var out *rbac.Role
+	err = s.write(ctx, "assign role", func(w store.Writer) error {
+		u, err := w.GetUser(ctx, projectID, uid)
+		if err != nil {
+			return missing(err, "user")
+		}
+		var r *rbac.Role
+		if rid != "" {
+			r, err = w.GetRole(ctx, projectID, rid)
+		} else {
+			r, err = w.GetRoleByKey(ctx, projectID, u.OrganizationID, ref.Key)
+		}
+		if err != nil {
+			return missing(err, "role")
+		}
+		// Another organization's custom role is invisible from this user.
+		if r.OrganizationID != "" && r.OrganizationID != u.OrganizationID {
+			return fault.NewNotFound("role")
+		}
+		out = r
+		held, err := w.ListUserRoles(ctx, projectID, uid)
+		if err != nil {
+			return fmt.Errorf("user roles: %w", err)
+		}
+		for _, h := range held {
+			if h.ID == r.ID {
+				return nil
+			}
+		}
+		return s.assign(ctx, w, actor, u, r, now)
+	})
+	return out, err
+}
+
+// assign writes one assignment and its audit event.
+func (s *Service) assign(ctx context.Context, w store.Writer, actor audit.Actor, u *user.User, r *rbac.Role, now time.Time) error {
+	a := &rbac.Assignment{ProjectID: u.ProjectID, OrganizationID: u.OrganizationID, UserID: u.ID, RoleID: r.ID, CreatedAt: now}
+	if err := w.AssignRole(ctx, a); err != nil {
+		return missing(err, "role")
+	}
+	return w.InsertAuditEvent(ctx, event(now, u.ProjectID, u.OrganizationID, actor, "role.assigned", "user", string(u.ID), nil, assignmentSnapshot(u, r)))
+}
+
+// UnassignRole takes a role from a user. Taking the owner role from the
+// organization's last active owner is refused (last_owner).
+func (s *Service) UnassignRole(ctx context.Context, actor audit.Actor, projectID id.Project, userID, roleID string) error {
+	uid, err := parseID[id.User](userID, "user")
+	if err != nil {
+		return err
+	}
+	rid, err := parseID[id.Role](roleID, "role")
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	return s.write(ctx, "unassign role", func(w store.Writer) error {
+		u, err := s.lockedUser(ctx, w, projectID, uid)
+		if err != nil {
+			return err
+		}
+		held, err := w.ListUserRoles(ctx, projectID, uid)
+		if err != nil {
+			return fmt.Errorf("user roles: %w", err)
+		}
+		var r *rbac.Role
+		for _, h := range held {
+			if h.ID == rid {
+				r = h
+			}
+		}
+		if r == nil {
+			return fault.NewNotFound("role assignment")
+		}
+		if isOwnerRole(r) && u.Status == user.StatusActive {
+			if err := s.guardOwnerCount(ctx, w, u, r, "remove the owner role from"); err != nil {
+				return err
+			}
+		}
+		if err := w.UnassignRole(ctx, projectID, uid, rid); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return fault.NewNotFound("role assignment")
+			}
+			return fmt.Errorf("unassign: %w", err)
+		}
+		return w.InsertAuditEvent(ctx, event(now, projectID, u.OrganizationID, actor, "role.unassigned", "user", string(u.ID), assignmentSnapshot(u, r), nil))
+	})
+}

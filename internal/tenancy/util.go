@@ -1,0 +1,5 @@
+package tenancy
+
+import "strings"
+
+func trimmed(s string) string { return strings.TrimSpace(s) }
