@@ -1,0 +1,90 @@
+package sqlstore_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/gatehouse-auth/gatehouse/internal/store"
+	"github.com/gatehouse-auth/gatehouse/internal/store/sqlstore"
+)
+
+// Committed rows survive closing and reopening the file; a rolled-back
+// transaction leaves nothing behind.
+func TestSQLiteReopenKeepsCommittedRows(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "data")
+	db, err := sqlstore.Open(ctx, sqlstore.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p := seedProject(t, db)
+	o := seedOrg(t, db, p)
+	kept := newUser(t, o, "kept@example.com")
+	if err := db.Write(ctx, func(w store.Writer) error { return w.CreateUser(ctx, kept) }); err != nil {
+		t.Fatal(err)
+	}
+	lost := newUser(t, o, "lost@example.com")
+	boom := errors.New("boom")
+	if err := db.Write(ctx, func(w store.Writer) error {
+		if err := w.CreateUser(ctx, lost); err != nil {
+			return err
+		}
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("Write returned %v, want the callback's error", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	info, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := info.Mode().Perm(); perm != 0o700 {
+		t.Errorf("data dir mode = %o, want 700", perm)
+	}
+
+	db, err = sqlstore.Open(ctx, sqlstore.Config{URL: "sqlite:", DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.GetUser(ctx, p.ID, kept.ID)
+	if err != nil {
+		t.Fatalf("committed user after reopen: %v", err)
+	}
+	if got.Email != kept.Email || !got.CreatedAt.Equal(kept.CreatedAt) {
+		t.Fatalf("user after reopen = %+v, want %+v", got, kept)
+	}
+	if _, err := db.GetUser(ctx, p.ID, lost.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("rolled-back user: err = %v, want ErrNotFound", err)
+	}
+	org, err := db.GetOrganization(ctx, p.ID, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if org.MemberCount != 1 {
+		t.Fatalf("member count = %d, want 1 (the rolled-back user must not count)", org.MemberCount)
+	}
+}
+
+func TestOpenRejectsBadURLs(t *testing.T) {
+	t.Parallel()
+	for _, u := range []string{"mysql://x", "sqlite:relative.db", "file:x.db"} {
+		if db, err := sqlstore.Open(context.Background(), sqlstore.Config{URL: u, DataDir: t.TempDir()}); err == nil {
+			db.Close()
+			t.Errorf("Open(%q) succeeded, want an error", u)
+		}
+	}
+}

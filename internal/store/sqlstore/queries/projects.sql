@@ -1,0 +1,27 @@
+-- name: InsertProject :execrows
+INSERT INTO projects (
+    id, name, enabled_login_methods, redirect_uris, trusted_origins,
+    auto_create_organizations, self_serve_create_organizations, allow_custom_roles,
+    session_max_lifetime_seconds, session_idle_timeout_seconds, created_at, updated_at
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+ON CONFLICT DO NOTHING;
+
+-- name: UpdateProject :execrows
+UPDATE projects SET
+    name = $2,
+    enabled_login_methods = $3,
+    redirect_uris = $4,
+    trusted_origins = $5,
+    auto_create_organizations = $6,
+    self_serve_create_organizations = $7,
+    allow_custom_roles = $8,
+    session_max_lifetime_seconds = $9,
+    session_idle_timeout_seconds = $10,
+    updated_at = $11
+WHERE id = $1;
+
+-- name: GetProject :one
+SELECT * FROM projects WHERE id = $1;
+
+-- name: ListProjects :many
+SELECT * FROM projects WHERE id > sqlc.arg(after) ORDER BY id LIMIT sqlc.arg(max_rows);

@@ -1,0 +1,45 @@
+-- name: InsertUser :execrows
+INSERT INTO users (
+    id, project_id, organization_id, email, email_verified, display_name,
+    status, created_at, updated_at, last_login_at
+)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT DO NOTHING;
+
+-- name: UpdateUser :execrows
+UPDATE users SET
+    email = $3,
+    email_verified = $4,
+    display_name = $5,
+    status = $6,
+    updated_at = $7,
+    last_login_at = $8
+WHERE project_id = $1 AND id = $2;
+
+-- name: DeleteUser :one
+DELETE FROM users WHERE project_id = $1 AND id = $2 RETURNING organization_id;
+
+-- name: GetUser :one
+SELECT * FROM users WHERE project_id = $1 AND id = $2;
+
+-- name: GetUserByEmail :one
+SELECT * FROM users WHERE project_id = $1 AND organization_id = $2 AND email = $3;
+
+-- The user lists are separate queries per filter so that each one walks a
+-- single index in ID order on both engines.
+
+-- name: ListUsersInProject :many
+SELECT * FROM users
+WHERE project_id = sqlc.arg(project_id) AND id > sqlc.arg(after)
+ORDER BY id LIMIT sqlc.arg(max_rows);
+
+-- name: ListUsersInOrganization :many
+SELECT * FROM users
+WHERE project_id = sqlc.arg(project_id) AND organization_id = sqlc.arg(organization_id) AND id > sqlc.arg(after)
+ORDER BY id LIMIT sqlc.arg(max_rows);
+
+-- name: ListUsersByEmail :many
+SELECT * FROM users
+WHERE project_id = sqlc.arg(project_id) AND email = sqlc.arg(email) AND id > sqlc.arg(after)
+    AND (CAST(sqlc.narg(organization_id) AS TEXT) IS NULL OR organization_id = sqlc.narg(organization_id))
+ORDER BY id LIMIT sqlc.arg(max_rows);

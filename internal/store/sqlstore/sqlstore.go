@@ -1,0 +1,239 @@
+// Package sqlstore implements store.Store on SQLite (modernc.org/sqlite) and
+// PostgreSQL (pgx through database/sql) with one set of sqlc-generated queries.
+//
+// The queries in queries/*.sql are written in the SQL both engines accept
+// ($N placeholders, CAST instead of ::, times passed from Go), so the single
+// generated package sqlcdb serves both. Schema differences between the engines
+// are confined to the migrations folders (see migrate.go).
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	// Registers the "pgx" database/sql driver.
+	_ "github.com/jackc/pgx/v5/stdlib"
+	// Registers the "sqlite" database/sql driver.
+	_ "modernc.org/sqlite"
+
+	"github.com/gatehouse-auth/gatehouse/internal/store"
+	"github.com/gatehouse-auth/gatehouse/internal/store/sqlstore/sqlcdb"
+)
+
+// Engine names.
+const (
+	EngineSQLite   = "sqlite"
+	EnginePostgres = "postgres"
+)
+
+// DefaultFileName is the SQLite database file inside the data directory.
+const DefaultFileName = "gatehouse.db"
+
+// Config says which database to open.
+type Config struct {
+	// URL is "" or "sqlite:" for <DataDir>/gatehouse.db, "sqlite:/abs/path.db"
+	// for that file, or a postgres:// / postgresql:// URL.
+	URL string
+	// DataDir holds the default SQLite file; it is created (mode 0700) if missing.
+	DataDir string
+	// Logger receives migration progress; nil discards.
+	Logger *slog.Logger
+}
+
+// DB is a Gatehouse database. It implements store.Store.
+type DB struct {
+	reader
+	engine string
+	log    *slog.Logger
+	// writeDB runs Write transactions. On SQLite it holds a single connection
+	// whose transactions begin IMMEDIATE, so writers queue in the pool instead
+	// of failing with "database is locked"; on Postgres it is the one pool.
+	writeDB *sql.DB
+	// readDB serves the Reader methods: a separate read-only pool on SQLite
+	// (WAL readers never wait for the writer), the same pool on Postgres.
+	readDB *sql.DB
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Open connects to the database named by cfg. It does not migrate: call Migrate.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	u := strings.TrimSpace(cfg.URL)
+	switch {
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		return openPostgres(ctx, u, log)
+	case u == "" || u == "sqlite:":
+		if cfg.DataDir == "" {
+			return nil, errors.New("open sqlite: no data directory configured")
+		}
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("open sqlite: create data directory: %w", err)
+		}
+		return openSQLite(ctx, filepath.Join(cfg.DataDir, DefaultFileName), log)
+	case strings.HasPrefix(u, "sqlite:"):
+		path := strings.TrimPrefix(u, "sqlite:")
+		if !filepath.IsAbs(path) {
+			return nil, fmt.Errorf("open sqlite: %q is not an absolute path (use sqlite:/path/to/file.db)", path)
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("open sqlite: create directory: %w", err)
+		}
+		return openSQLite(ctx, path, log)
+	default:
+		return nil, fmt.Errorf("open database: unsupported URL %q (want sqlite:/path.db or postgres://...)", redact(u))
+	}
+}
+
+func openPostgres(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	// Keep enough idle connections that bursts do not reconnect each time.
+	pool.SetMaxOpenConns(32)
+	pool.SetMaxIdleConns(16)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open postgres %s: %w", redact(dsn), err)
+	}
+	return &DB{
+		reader:  reader{q: sqlcdb.New(pool)},
+		engine:  EnginePostgres,
+		log:     log,
+		writeDB: pool,
+		readDB:  pool,
+	}, nil
+}
+
+// sqliteDSN builds a modernc DSN. Times are written in the driver's "sqlite"
+// format in UTC so that they compare correctly as text.
+func sqliteDSN(path string, write bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	if write {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "query_only(1)")
+	}
+	q.Set("_time_format", "sqlite")
+	q.Set("_timezone", "UTC")
+	return "file:" + path + "?" + q.Encode()
+}
+
+func openSQLite(ctx context.Context, path string, log *slog.Logger) (*DB, error) {
+	w, err := sql.Open("sqlite", sqliteDSN(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	// One writer connection: SQLite allows one writer at a time anyway, and
+	// queueing in the pool is cheaper than spinning on the busy handler.
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	// The first connection switches the file to WAL before readers open it.
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", sqliteDSN(path, false))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
+	r.SetConnMaxLifetime(0)
+	r.SetConnMaxIdleTime(0)
+	if err := r.PingContext(ctx); err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return &DB{
+		reader:  reader{q: sqlcdb.New(r)},
+		engine:  EngineSQLite,
+		log:     log,
+		writeDB: w,
+		readDB:  r,
+	}, nil
+}
+
+// Engine returns "sqlite" or "postgres".
+func (db *DB) Engine() string { return db.engine }
+
+// Ping checks that the database answers a query.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.readDB.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("ping %s: %w", db.engine, err)
+	}
+	return nil
+}
+
+// Close closes the pools.
+func (db *DB) Close() error {
+	err := db.writeDB.Close()
+	if db.readDB != db.writeDB {
+		err = errors.Join(err, db.readDB.Close())
+	}
+	return err
+}
+
+// Write runs fn in one transaction: IMMEDIATE on SQLite (it takes the write
+// lock up front, so a read-then-write transaction never fails to upgrade),
+// READ COMMITTED on Postgres (row locks serialise what must be serialised).
+func (db *DB) Write(ctx context.Context, fn func(store.Writer) error) error {
+	var opts *sql.TxOptions
+	if db.engine == EnginePostgres {
+		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	}
+	tx, err := db.writeDB.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin %s transaction: %w", db.engine, err)
+	}
+	// Rolling back after a commit is a no-op; this also covers a panic in fn.
+	defer tx.Rollback()
+	if err := fn(&writer{reader: reader{q: sqlcdb.New(tx)}}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit %s transaction: %w", db.engine, mapErr(err))
+	}
+	return nil
+}
+
+// reader implements store.Reader over a pool or a transaction.
+type reader struct {
+	q *sqlcdb.Queries
+}
+
+// writer implements store.Writer inside one transaction.
+type writer struct {
+	reader
+}
+
+var _ store.Writer = (*writer)(nil)
+
+// redact hides a password in a database URL for error messages.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	return u.Redacted()
+}
