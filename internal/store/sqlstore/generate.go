@@ -1,5 +1,6 @@
 package sqlstore
 
-// Regenerate sqlcdb after changing queries/*.sql or the migrations, then run
-// the SQLite portability check of the same queries (see docs/storage.md).
-//go:generate sh -c "cd ../../../tools && go tool sqlc generate -f ../internal/store/sqlstore/sqlc.yaml"
+// Regenerate sqlcdb after changing queries/*.sql or the migrations, then
+// parse the same queries with sqlc's sqlite engine (tools/sqlitecheck), which
+// fails on SQL that only Postgres accepts (::casts, ILIKE, ...).
+//go:generate sh -c "cd ../../../tools && go tool sqlc generate -f ../internal/store/sqlstore/sqlc.yaml && go run ./sqlitecheck ../internal/store/sqlstore"
