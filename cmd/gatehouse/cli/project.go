@@ -1,0 +1,174 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gatehouse-auth/gatehouse/internal/audit"
+	"github.com/gatehouse-auth/gatehouse/internal/project"
+	"github.com/gatehouse-auth/gatehouse/internal/server/publicurl"
+	"github.com/gatehouse-auth/gatehouse/internal/store"
+	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
+)
+
+type projectCmd struct {
+	Create projectCreateCmd `cmd:"" help:"Create a project with its built-in roles and a first secret key (shown once)."`
+	List   projectListCmd   `cmd:"" help:"List projects."`
+}
+
+// projectFlags are shared by the project subcommands.
+type projectFlags struct {
+	databaseFlags `embed:""`
+	urlFlags      `embed:""`
+	LogLevel      string `name:"log-level" env:"GATEHOUSE_LOG_LEVEL" default:"warn" enum:"debug,info,warn,error" help:"Minimum log level on standard error."`
+	JSON          bool   `name:"json" help:"Print JSON instead of text."`
+}
+
+type projectCreateCmd struct {
+	projectFlags `embed:""`
+
+	Name                    string   `name:"name" required:"" help:"Project name, e.g. \"Acme (production)\"."`
+	RedirectURIs            []string `name:"redirect-uri" sep:"none" placeholder:"URI" help:"Allowed OAuth redirect URI (repeatable)."`
+	AutoCreateOrganizations bool     `name:"auto-create-organizations" help:"Give each new sign-up its own one-person organization (B2C style)."`
+}
+
+// projectOutput is what project commands print; project_id, issuer,
+// api_base_url and secret_key are a stable interface for scripts.
+type projectOutput struct {
+	ProjectID               string    `json:"project_id"`
+	Name                    string    `json:"name"`
+	Issuer                  string    `json:"issuer"`
+	APIBaseURL              string    `json:"api_base_url"`
+	SecretKey               string    `json:"secret_key,omitempty"`
+	SecretKeyID             string    `json:"secret_key_id,omitempty"`
+	RedirectURIs            []string  `json:"redirect_uris"`
+	AutoCreateOrganizations bool      `json:"auto_create_organizations"`
+	CreatedAt               time.Time `json:"created_at"`
+}
+
+func newProjectOutput(p *project.Project, public string) projectOutput {
+	redirects := p.RedirectURIs
+	if redirects == nil {
+		redirects = []string{}
+	}
+	return projectOutput{
+		ProjectID:               string(p.ID),
+		Name:                    p.Name,
+		Issuer:                  publicurl.Issuer(public, p.ID),
+		APIBaseURL:              publicurl.APIBaseURL(public),
+		RedirectURIs:            redirects,
+		AutoCreateOrganizations: p.AutoCreateOrganizations,
+		CreatedAt:               p.CreatedAt.UTC(),
+	}
+}
+
+func (c *projectFlags) service(e *env) (*tenancy.Service, func() error, string, error) {
+	public, err := c.publicURL()
+	if err != nil {
+		return nil, nil, "", err
+	}
+	log, err := logFlags{LogLevel: c.LogLevel, LogFormat: "text"}.logger(e.stderr)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	db, err := openDB(e.ctx, c.databaseFlags, log)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return tenancy.New(db, tenancy.WithLogger(log)), db.Close, public, nil
+}
+
+func (c *projectCreateCmd) Run(e *env) (err error) {
+	svc, closeDB, public, err := c.service(e)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := closeDB(); cerr != nil && err == nil {
+			err = fmt.Errorf("close database: %w", cerr)
+		}
+	}()
+	p, key, secret, err := svc.CreateProject(e.ctx, audit.System("cli"), tenancy.ProjectInput{
+		Name:                    c.Name,
+		RedirectURIs:            c.RedirectURIs,
+		AutoCreateOrganizations: c.AutoCreateOrganizations,
+	})
+	if err != nil {
+		return fmt.Errorf("create project: %w", err)
+	}
+	out := newProjectOutput(p, public)
+	out.SecretKey, out.SecretKeyID = secret, string(key.ID)
+	if c.JSON {
+		return writeJSON(e.stdout, out)
+	}
+	_, err = fmt.Fprintf(e.stdout, `Project created.
+
+  Project ID:    %s
+  Name:          %s
+  Issuer:        %s
+  API base URL:  %s
+  Secret key:    %s
+
+The secret key is shown only this once: store it now. Try it:
+
+  export GATEHOUSE_SECRET_KEY=%s
+  curl -H "Authorization: Bearer $GATEHOUSE_SECRET_KEY" %s/organizations
+`, out.ProjectID, out.Name, out.Issuer, out.APIBaseURL, secret, secret, out.APIBaseURL)
+	return err
+}
+
+type projectListCmd struct {
+	projectFlags `embed:""`
+}
+
+func (c *projectListCmd) Run(e *env) (err error) {
+	svc, closeDB, public, err := c.service(e)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := closeDB(); cerr != nil && err == nil {
+			err = fmt.Errorf("close database: %w", cerr)
+		}
+	}()
+	outs := []projectOutput{}
+	page := store.Page{Limit: 100}
+	for {
+		ps, err := svc.ListProjects(e.ctx, page)
+		if err != nil {
+			return fmt.Errorf("list projects: %w", err)
+		}
+		for _, p := range ps {
+			outs = append(outs, newProjectOutput(p, public))
+		}
+		if len(ps) == 0 {
+			break
+		}
+		page.After = string(ps[len(ps)-1].ID)
+	}
+	if c.JSON {
+		return writeJSON(e.stdout, outs)
+	}
+	if len(outs) == 0 {
+		_, err := fmt.Fprintln(e.stdout, `No projects yet. Create one with: gatehouse project create --name "My app"`)
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROJECT ID\tNAME\tCREATED\tISSUER")
+	for _, o := range outs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.ProjectID, o.Name, o.CreatedAt.Format(time.RFC3339), o.Issuer)
+	}
+	return tw.Flush()
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write JSON: %w", err)
+	}
+	return nil
+}

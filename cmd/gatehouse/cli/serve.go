@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/gatehouse-auth/gatehouse/internal/server"
+	"github.com/gatehouse-auth/gatehouse/internal/server/publicurl"
+)
+
+type serveCmd struct {
+	urlFlags      `embed:""`
+	databaseFlags `embed:""`
+	logFlags      `embed:""`
+
+	ShutdownTimeout time.Duration `name:"shutdown-timeout" env:"GATEHOUSE_SHUTDOWN_TIMEOUT" default:"30s" help:"How long in-flight requests may take to finish on SIGINT/SIGTERM."`
+	// The master key is a secret: documented as an environment variable
+	// only, since command lines are visible to every local user.
+	MasterKey string `name:"master-key" env:"GATEHOUSE_MASTER_KEY" hidden:"" help:"Base64 master key overriding <data-dir>/master.key."`
+}
+
+func (c *serveCmd) Run(e *env) error {
+	log, err := c.logger(e.stderr)
+	if err != nil {
+		return err
+	}
+	public := ""
+	if c.PublicURL != "" {
+		if public, err = c.publicURL(); err != nil {
+			return err
+		}
+	}
+	m := server.New(server.Config{
+		Addr:            c.Addr,
+		DataDir:         c.DataDir,
+		DatabaseURL:     c.DatabaseURL,
+		PublicURL:       public,
+		MasterKey:       c.MasterKey,
+		Logger:          log,
+		ShutdownTimeout: c.ShutdownTimeout,
+	})
+	done := make(chan error, 1)
+	go func() { done <- m.Run(e.ctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-m.Ready():
+	}
+	api := publicurl.APIBaseURL(m.PublicURL())
+	fmt.Fprintf(e.stdout, `Gatehouse %s is running (database: %s).
+
+  Listening on:  %s
+  Backend API:   %s
+  OpenAPI:       %s
+  Health:        %s/healthz   Readiness: %s/readyz
+
+Next, in another terminal, create a project and its secret key:
+
+  gatehouse project create --name "My app" --json
+  (from a source checkout: go run ./cmd/gatehouse project create --name "My app" --json)
+
+Press Ctrl+C to stop.
+`, e.version, m.Engine(), m.Addr(), api, publicurl.OpenAPIURL(m.PublicURL()), m.PublicURL(), m.PublicURL())
+	if err := <-done; err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "Gatehouse stopped.")
+	return nil
+}
+
+type migrateCmd struct {
+	databaseFlags `embed:""`
+	logFlags      `embed:""`
+}
+
+func (c *migrateCmd) Run(e *env) error {
+	log, err := c.logger(e.stderr)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(e.ctx, c.databaseFlags, log)
+	if err != nil {
+		return err
+	}
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	_, err = fmt.Fprintf(e.stdout, "The %s database is up to date.\n", db.Engine())
+	return err
+}
