@@ -1,0 +1,103 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/gatehouse-auth/gatehouse/internal/project"
+	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
+)
+
+// Project is the project the secret key belongs to.
+type Project struct {
+	ID                           string    `json:"id" example:"proj_01jd8x3k5m7q9s1v3x5z7b9d1f"`
+	Name                         string    `json:"name" example:"Acme (production)"`
+	EnabledLoginMethods          []string  `json:"enabled_login_methods" doc:"Login methods the project offers." example:"[\"email\",\"password\"]"`
+	RedirectURIs                 []string  `json:"redirect_uris" doc:"Allowed OAuth redirect URIs."`
+	TrustedOrigins               []string  `json:"trusted_origins" doc:"Origins allowed to call Gatehouse from a browser."`
+	AutoCreateOrganizations      bool      `json:"auto_create_organizations" doc:"Sign-up creates a one-user organization without showing organizations."`
+	SelfServeCreateOrganizations bool      `json:"self_serve_create_organizations" doc:"People may create organizations themselves."`
+	AllowCustomRoles             bool      `json:"allow_custom_roles" doc:"Organizations may define their own roles."`
+	SessionMaxLifetimeSeconds    int64     `json:"session_max_lifetime_seconds" doc:"Default absolute session lifetime."`
+	SessionIdleTimeoutSeconds    int64     `json:"session_idle_timeout_seconds" doc:"Default session idle timeout."`
+	CreatedAt                    time.Time `json:"created_at"`
+	UpdatedAt                    time.Time `json:"updated_at"`
+}
+
+func projectOut(p *project.Project) Project {
+	methods := make([]string, len(p.EnabledLoginMethods))
+	for i, m := range p.EnabledLoginMethods {
+		methods[i] = string(m)
+	}
+	return Project{
+		ID: string(p.ID), Name: p.Name, EnabledLoginMethods: methods,
+		RedirectURIs: nonNil(p.RedirectURIs), TrustedOrigins: nonNil(p.TrustedOrigins),
+		AutoCreateOrganizations: p.AutoCreateOrganizations, SelfServeCreateOrganizations: p.SelfServeCreateOrganizations,
+		AllowCustomRoles:          p.AllowCustomRoles,
+		SessionMaxLifetimeSeconds: int64(p.SessionMaxLifetime / time.Second),
+		SessionIdleTimeoutSeconds: int64(p.SessionIdleTimeout / time.Second),
+		CreatedAt:                 p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(),
+	}
+}
+
+// ProjectPatch changes project settings; absent fields stay unchanged.
+type ProjectPatch struct {
+	Name                         *string   `json:"name,omitempty" minLength:"1" maxLength:"200"`
+	EnabledLoginMethods          *[]string `json:"enabled_login_methods,omitempty" doc:"Any of email, password, google, microsoft, github, saml, oidc, passkey."`
+	RedirectURIs                 *[]string `json:"redirect_uris,omitempty" maxItems:"100" doc:"Absolute https URIs (http only for localhost), no fragment."`
+	TrustedOrigins               *[]string `json:"trusted_origins,omitempty" maxItems:"100" doc:"Origins like https://app.example.com."`
+	AutoCreateOrganizations      *bool     `json:"auto_create_organizations,omitempty"`
+	SelfServeCreateOrganizations *bool     `json:"self_serve_create_organizations,omitempty"`
+	AllowCustomRoles             *bool     `json:"allow_custom_roles,omitempty"`
+	SessionMaxLifetimeSeconds    *int64    `json:"session_max_lifetime_seconds,omitempty" minimum:"60" maximum:"31622400"`
+	SessionIdleTimeoutSeconds    *int64    `json:"session_idle_timeout_seconds,omitempty" minimum:"60" maximum:"31622400"`
+}
+
+type projectOutput struct{ Body Project }
+
+func registerProject(api huma.API, h *handler) {
+	huma.Register(api, operation("getProject", http.MethodGet, "/project", "Get the project", "Project", http.StatusOK),
+		func(ctx context.Context, _ *struct{}) (*projectOutput, error) {
+			pid, _ := caller(ctx)
+			p, err := h.svc.GetProject(ctx, pid)
+			if err != nil {
+				return nil, h.fail(err)
+			}
+			return &projectOutput{Body: projectOut(p)}, nil
+		})
+
+	huma.Register(api, operation("updateProject", http.MethodPatch, "/project", "Update project settings", "Project", http.StatusOK),
+		func(ctx context.Context, in *struct{ Body ProjectPatch }) (*projectOutput, error) {
+			pid, actor := caller(ctx)
+			b := in.Body
+			up := tenancy.ProjectUpdate{
+				Name: b.Name, EnabledLoginMethods: b.EnabledLoginMethods, RedirectURIs: b.RedirectURIs,
+				TrustedOrigins: b.TrustedOrigins, AutoCreateOrganizations: b.AutoCreateOrganizations,
+				SelfServeCreateOrganizations: b.SelfServeCreateOrganizations, AllowCustomRoles: b.AllowCustomRoles,
+				SessionMaxLifetime: secondsDur(b.SessionMaxLifetimeSeconds), SessionIdleTimeout: secondsDur(b.SessionIdleTimeoutSeconds),
+			}
+			p, err := h.svc.UpdateProject(ctx, actor, pid, up)
+			if err != nil {
+				return nil, h.fail(err)
+			}
+			return &projectOutput{Body: projectOut(p)}, nil
+		})
+}
+
+func secondsDur(s *int64) *time.Duration {
+	if s == nil {
+		return nil
+	}
+	d := time.Duration(*s) * time.Second
+	return &d
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
