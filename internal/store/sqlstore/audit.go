@@ -52,16 +52,35 @@ func (r *reader) ListAuditEvents(ctx context.Context, projectID id.Project, f au
 	if !f.Until.IsZero() {
 		until = dbTime(f.Until)
 	}
-	rows, err := r.q.ListAuditEvents(ctx, sqlcdb.ListAuditEventsParams{
-		ProjectID:      string(projectID),
-		Before:         before,
-		OrganizationID: dbNullString(string(f.OrganizationID)),
-		ActorID:        dbNullString(f.ActorID),
-		EventType:      dbNullString(f.Type),
-		Since:          since,
-		Until:          until,
-		MaxRows:        pageLimit(page),
-	})
+	limit := pageLimit(page)
+	// Each query leads with the equality that has an index; the other
+	// filters are checked on the rows that range scan yields.
+	var (
+		rows []sqlcdb.AuditEvent
+		err  error
+	)
+	switch {
+	case f.OrganizationID != "":
+		rows, err = r.q.ListAuditEventsForOrganization(ctx, sqlcdb.ListAuditEventsForOrganizationParams{
+			ProjectID: string(projectID), OrganizationID: dbNullString(string(f.OrganizationID)), Before: before,
+			ActorID: dbNullString(f.ActorID), EventType: dbNullString(f.Type),
+			Since: since, Until: until, MaxRows: limit,
+		})
+	case f.ActorID != "":
+		rows, err = r.q.ListAuditEventsForActor(ctx, sqlcdb.ListAuditEventsForActorParams{
+			ProjectID: string(projectID), ActorID: f.ActorID, Before: before,
+			EventType: dbNullString(f.Type), Since: since, Until: until, MaxRows: limit,
+		})
+	case f.Type != "":
+		rows, err = r.q.ListAuditEventsOfType(ctx, sqlcdb.ListAuditEventsOfTypeParams{
+			ProjectID: string(projectID), EventType: f.Type, Before: before,
+			Since: since, Until: until, MaxRows: limit,
+		})
+	default:
+		rows, err = r.q.ListAuditEvents(ctx, sqlcdb.ListAuditEventsParams{
+			ProjectID: string(projectID), Before: before, Since: since, Until: until, MaxRows: limit,
+		})
+	}
 	if err != nil {
 		return nil, wrap(err, "list audit events")
 	}

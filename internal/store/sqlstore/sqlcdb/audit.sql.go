@@ -48,10 +48,138 @@ func (q *Queries) InsertAuditEvent(ctx context.Context, arg InsertAuditEventPara
 }
 
 const listAuditEvents = `-- name: ListAuditEvents :many
+
 SELECT id, project_id, organization_id, actor_type, actor_id, event_type, resource_type, resource_id, details, occurred_at FROM audit_events
 WHERE project_id = $1
     AND id < $2
-    AND (CAST($3 AS TEXT) IS NULL OR organization_id = $3)
+    AND occurred_at >= $3
+    AND occurred_at < $4
+ORDER BY id DESC
+LIMIT $5
+`
+
+type ListAuditEventsParams struct {
+	ProjectID string
+	Before    string
+	Since     time.Time
+	Until     time.Time
+	MaxRows   int32
+}
+
+// The four lists below return events newest first. The store picks the
+// one whose leading equality matches an index, so a filtered page is one
+// index range scan; the remaining filters are optional. The time bounds are
+// always bound (the store passes the widest range when the filter has none)
+// because a CAST to a time type is not portable.
+func (q *Queries) ListAuditEvents(ctx context.Context, arg ListAuditEventsParams) ([]AuditEvent, error) {
+	rows, err := q.db.QueryContext(ctx, listAuditEvents,
+		arg.ProjectID,
+		arg.Before,
+		arg.Since,
+		arg.Until,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuditEvent{}
+	for rows.Next() {
+		var i AuditEvent
+		if err := rows.Scan(
+			&i.ID,
+			&i.ProjectID,
+			&i.OrganizationID,
+			&i.ActorType,
+			&i.ActorID,
+			&i.EventType,
+			&i.ResourceType,
+			&i.ResourceID,
+			&i.Details,
+			&i.OccurredAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listAuditEventsForActor = `-- name: ListAuditEventsForActor :many
+SELECT id, project_id, organization_id, actor_type, actor_id, event_type, resource_type, resource_id, details, occurred_at FROM audit_events
+WHERE project_id = $1
+    AND actor_id = $2
+    AND id < $3
+    AND (CAST($4 AS TEXT) IS NULL OR event_type = $4)
+    AND occurred_at >= $5
+    AND occurred_at < $6
+ORDER BY id DESC
+LIMIT $7
+`
+
+type ListAuditEventsForActorParams struct {
+	ProjectID string
+	ActorID   string
+	Before    string
+	EventType sql.NullString
+	Since     time.Time
+	Until     time.Time
+	MaxRows   int32
+}
+
+func (q *Queries) ListAuditEventsForActor(ctx context.Context, arg ListAuditEventsForActorParams) ([]AuditEvent, error) {
+	rows, err := q.db.QueryContext(ctx, listAuditEventsForActor,
+		arg.ProjectID,
+		arg.ActorID,
+		arg.Before,
+		arg.EventType,
+		arg.Since,
+		arg.Until,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuditEvent{}
+	for rows.Next() {
+		var i AuditEvent
+		if err := rows.Scan(
+			&i.ID,
+			&i.ProjectID,
+			&i.OrganizationID,
+			&i.ActorType,
+			&i.ActorID,
+			&i.EventType,
+			&i.ResourceType,
+			&i.ResourceID,
+			&i.Details,
+			&i.OccurredAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listAuditEventsForOrganization = `-- name: ListAuditEventsForOrganization :many
+SELECT id, project_id, organization_id, actor_type, actor_id, event_type, resource_type, resource_id, details, occurred_at FROM audit_events
+WHERE project_id = $1
+    AND organization_id = $2
+    AND id < $3
     AND (CAST($4 AS TEXT) IS NULL OR actor_id = $4)
     AND (CAST($5 AS TEXT) IS NULL OR event_type = $5)
     AND occurred_at >= $6
@@ -60,10 +188,10 @@ ORDER BY id DESC
 LIMIT $8
 `
 
-type ListAuditEventsParams struct {
+type ListAuditEventsForOrganizationParams struct {
 	ProjectID      string
-	Before         string
 	OrganizationID sql.NullString
+	Before         string
 	ActorID        sql.NullString
 	EventType      sql.NullString
 	Since          time.Time
@@ -71,15 +199,74 @@ type ListAuditEventsParams struct {
 	MaxRows        int32
 }
 
-// Newest first. The time bounds are always bound (the store passes the widest
-// range when the filter has none) because a CAST to a time type is not portable.
-func (q *Queries) ListAuditEvents(ctx context.Context, arg ListAuditEventsParams) ([]AuditEvent, error) {
-	rows, err := q.db.QueryContext(ctx, listAuditEvents,
+func (q *Queries) ListAuditEventsForOrganization(ctx context.Context, arg ListAuditEventsForOrganizationParams) ([]AuditEvent, error) {
+	rows, err := q.db.QueryContext(ctx, listAuditEventsForOrganization,
 		arg.ProjectID,
-		arg.Before,
 		arg.OrganizationID,
+		arg.Before,
 		arg.ActorID,
 		arg.EventType,
+		arg.Since,
+		arg.Until,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuditEvent{}
+	for rows.Next() {
+		var i AuditEvent
+		if err := rows.Scan(
+			&i.ID,
+			&i.ProjectID,
+			&i.OrganizationID,
+			&i.ActorType,
+			&i.ActorID,
+			&i.EventType,
+			&i.ResourceType,
+			&i.ResourceID,
+			&i.Details,
+			&i.OccurredAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listAuditEventsOfType = `-- name: ListAuditEventsOfType :many
+SELECT id, project_id, organization_id, actor_type, actor_id, event_type, resource_type, resource_id, details, occurred_at FROM audit_events
+WHERE project_id = $1
+    AND event_type = $2
+    AND id < $3
+    AND occurred_at >= $4
+    AND occurred_at < $5
+ORDER BY id DESC
+LIMIT $6
+`
+
+type ListAuditEventsOfTypeParams struct {
+	ProjectID string
+	EventType string
+	Before    string
+	Since     time.Time
+	Until     time.Time
+	MaxRows   int32
+}
+
+func (q *Queries) ListAuditEventsOfType(ctx context.Context, arg ListAuditEventsOfTypeParams) ([]AuditEvent, error) {
+	rows, err := q.db.QueryContext(ctx, listAuditEventsOfType,
+		arg.ProjectID,
+		arg.EventType,
+		arg.Before,
 		arg.Since,
 		arg.Until,
 		arg.MaxRows,

@@ -48,8 +48,8 @@ CREATE TABLE users (
     CONSTRAINT users_organization_email UNIQUE (organization_id, email)
 );
 CREATE INDEX users_project_id ON users (project_id, id);
-CREATE INDEX users_project_email ON users (project_id, email);
-CREATE INDEX users_organization_id ON users (organization_id, id);
+CREATE INDEX users_project_email ON users (project_id, email, id);
+CREATE INDEX users_project_organization ON users (project_id, organization_id, id);
 
 CREATE TABLE permissions (
     id          TEXT PRIMARY KEY,
