@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-auth/gatehouse/internal/audit"
+	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/org"
 	"github.com/gatehouse-auth/gatehouse/internal/project"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
@@ -42,4 +44,16 @@ func newUser(t testing.TB, o *org.Organization, email string) *user.User {
 		t.Fatal(err)
 	}
 	return u
+}
+
+func newEvent(projectID id.Project, orgID, actor, typ string, at time.Time) *audit.Event {
+	return &audit.Event{
+		ID: id.New[id.AuditEvent](at), ProjectID: projectID, OrganizationID: id.Org(orgID),
+		Actor: audit.Actor{Type: audit.ActorUser, ID: actor}, Type: typ,
+		ResourceType: "user", ResourceID: "user_x", Details: audit.Details(nil, nil), OccurredAt: at,
+	}
+}
+
+func auditFilter(orgID, actor, typ string) audit.Filter {
+	return audit.Filter{OrganizationID: id.Org(orgID), ActorID: actor, Type: typ}
 }
