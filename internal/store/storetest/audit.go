@@ -169,3 +169,26 @@ func testAuditPagination(e *env) {
 	noErr(e.t, err, "ListAuditEvents after a middle ID")
 	same(e.t, want[4:7], got, "page of older events after a middle ID")
 }
+
+// testAuditTimesInOtherZones: events recorded with times in other zones
+// compare as instants in filters and come back in UTC.
+func testAuditTimesInOtherZones(e *env) {
+	a, _ := e.tenants()
+	base := e.clk.now().Truncate(time.Second).Add(2 * time.Hour)
+	zones := []*time.Location{time.FixedZone("plus14", 14*3600), time.FixedZone("minus11", -11*3600), time.UTC}
+	var evs []*audit.Event
+	for i := range 6 {
+		at := base.Add(time.Duration(i) * time.Minute).In(zones[i%len(zones)])
+		evs = append(evs, e.newEvent(a.P.ID, a.Org.ID, "user.updated", fmt.Sprint(i), at))
+	}
+	e.insertEvents(evs...)
+	want := make([]*audit.Event, len(evs))
+	for i, ev := range evs {
+		c := *ev
+		c.OccurredAt = ev.OccurredAt.UTC()
+		want[i] = &c
+	}
+	got, err := e.st.ListAuditEvents(e.ctx, a.P.ID, audit.Filter{Since: base.Add(time.Minute), Until: base.Add(4 * time.Minute)}, store.Page{Limit: 10})
+	noErr(e.t, err, "ListAuditEvents")
+	same(e.t, newestFirst(want[1:4]), got, "events with zoned times in a UTC range")
+}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"slices"
 
 	"github.com/gatehouse-auth/gatehouse/internal/id"
@@ -260,4 +261,38 @@ func testRoleDeleteAssignments(e *env) {
 	notFoundOrEmpty(e.t, err, int(n), "members of a deleted role")
 	// The key is free again.
 	e.createRole(e.newRole(a.P.ID, "", "temp"))
+}
+
+// testRoleUpdateCannotMove: UpdateRole writes name, description and
+// permissions only; naming another organization must not move a custom role
+// there, nor turn a project-wide role into a custom one.
+func testRoleUpdateCannotMove(e *env) {
+	a, b := e.tenants()
+	custom := e.newRole(a.P.ID, a.Org.ID, "org-only")
+	e.createRole(custom)
+	for _, c := range []struct {
+		what string
+		r    *rbac.Role
+		to   id.Org
+	}{
+		{"custom role to the sibling organization", custom, a.Org2.ID},
+		{"custom role to the other project's organization", custom, b.Org.ID},
+		{"custom role to project-wide", custom, ""},
+		{"project-wide role to an organization", a.Member, a.Org2.ID},
+	} {
+		upd := *e.getRole(a.P.ID, c.r.ID)
+		upd.OrganizationID = c.to
+		upd.Name = "Moved?"
+		err := e.writeErr(func(w store.Writer) error { return w.UpdateRole(e.ctx, &upd) })
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			e.t.Fatalf("UpdateRole moving a %s: %v, want success without moving or ErrNotFound", c.what, err)
+		}
+		if got := e.getRole(a.P.ID, c.r.ID); got.OrganizationID != c.r.OrganizationID {
+			e.t.Fatalf("UpdateRole moved a %s: organization now %q", c.what, got.OrganizationID)
+		}
+	}
+	_, err := e.st.GetRoleByKey(e.ctx, a.P.ID, a.Org2.ID, "org-only")
+	wantErr(e.t, err, store.ErrNotFound, "custom role by key from the sibling organization")
+	_, err = e.st.GetRoleByKey(e.ctx, a.P.ID, "", "org-only")
+	wantErr(e.t, err, store.ErrNotFound, "custom role by key without organization")
 }

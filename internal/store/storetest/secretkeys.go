@@ -125,3 +125,22 @@ func testSecretKeyList(e *env) {
 	noErr(e.t, err, "ListSecretKeys after a middle ID")
 	same(e.t, mine[2:4], got, "page after a middle ID")
 }
+
+// testSecretKeyHashUnique: a hash identifies at most one key, across
+// projects, so authentication can never pick between two.
+func testSecretKeyHashUnique(e *env) {
+	a, b := e.tenants()
+	k, secret := e.createKey(a.P.ID, "original")
+	for _, p := range []*tenant{a, b} {
+		dup := e.newKey(p.P.ID, "copy")
+		dup.Hash = secretkey.Hash(secret)
+		err := e.writeErr(func(w store.Writer) error { return w.CreateSecretKey(e.ctx, dup) })
+		wantErr(e.t, err, store.ErrConflict, "CreateSecretKey with a taken hash in "+string(p.P.ID))
+	}
+	got, err := e.st.GetSecretKeyByHash(e.ctx, secretkey.Hash(secret))
+	noErr(e.t, err, "GetSecretKeyByHash")
+	same(e.t, k, got, "key by hash after refused copies")
+	list, err := e.st.ListSecretKeys(e.ctx, b.P.ID, store.Page{Limit: 10})
+	noErr(e.t, err, "ListSecretKeys of the other project")
+	same(e.t, []*secretkey.Key{}, list, "the other project's keys")
+}

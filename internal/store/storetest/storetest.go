@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 		{"User/CreateInOtherProjectsOrg", testUserCreateForeignOrg},
 		{"User/ListPagination", testUserList},
 		{"User/ListFilters", testUserListFilters},
+		{"User/UpdateCannotMoveOrganization", testUserUpdateCannotMove},
 
 		{"Permission/RoundTrip", testPermissionRoundTrip},
 		{"Permission/OtherTenant", testPermissionOtherTenant},
@@ -60,6 +61,7 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 		{"Role/CustomRoleInOtherProjectsOrg", testRoleCustomForeignOrg},
 		{"Role/ListPagination", testRoleList},
 		{"Role/DeleteRemovesAssignments", testRoleDeleteAssignments},
+		{"Role/UpdateCannotMoveOrganization", testRoleUpdateCannotMove},
 
 		{"Assignment/AssignIsIdempotent", testAssignIdempotent},
 		{"Assignment/Refusals", testAssignRefusals},
@@ -70,11 +72,13 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 		{"Audit/RoundTrip", testAuditRoundTrip},
 		{"Audit/Filters", testAuditFilters},
 		{"Audit/Pagination", testAuditPagination},
+		{"Audit/TimesInOtherZones", testAuditTimesInOtherZones},
 
 		{"SecretKey/RoundTrip", testSecretKeyRoundTrip},
 		{"SecretKey/OtherTenant", testSecretKeyOtherTenant},
 		{"SecretKey/RevokeAndTouch", testSecretKeyRevokeTouch},
 		{"SecretKey/ListPagination", testSecretKeyList},
+		{"SecretKey/HashUnique", testSecretKeyHashUnique},
 
 		{"Tx/ErrorRollsBack", testTxErrorRollsBack},
 		{"Tx/PanicRollsBack", testTxPanicRollsBack},

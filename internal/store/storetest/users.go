@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -72,6 +73,18 @@ func testUserTimesUTC(e *env) {
 	same(e.t, &want, got, "user with zoned times")
 	if got.CreatedAt.Nanosecond() != 123456000 || got.LastLoginAt.Nanosecond() != 999999000 {
 		e.t.Fatalf("microseconds lost: created %v, last login %v", got.CreatedAt, got.LastLoginAt)
+	}
+
+	// Nanoseconds beyond what the engines keep come back within a
+	// microsecond, at microsecond precision, on both engines alike.
+	precise := time.Date(2026, 9, 10, 11, 12, 13, 456789321, east)
+	upd := *got
+	upd.LastLoginAt = &precise
+	e.write(func(w store.Writer) error { return w.UpdateUser(e.ctx, &upd) })
+	got = e.getUser(a.P.ID, u.ID)
+	requireUTC(e.t, got, "user with nanosecond last login")
+	if d := got.LastLoginAt.Sub(precise).Abs(); d >= time.Microsecond || got.LastLoginAt.Nanosecond()%1000 != 0 {
+		e.t.Fatalf("last login %v for %v: want the same instant at microsecond precision", got.LastLoginAt, precise)
 	}
 }
 
@@ -226,4 +239,38 @@ func testUserCreateForeignOrg(e *env) {
 	wantErr(e.t, err, store.ErrNotFound, "refused user in project B")
 	_, err = e.st.GetUser(e.ctx, a.P.ID, u.ID)
 	wantErr(e.t, err, store.ErrNotFound, "refused user in project A")
+}
+
+// testUserUpdateCannotMove: UpdateUser writes the listed fields only; naming
+// another organization (of this project or another) must not move the user.
+func testUserUpdateCannotMove(e *env) {
+	a, b := e.tenants()
+	u := e.createUser(a.Org, "stay@example.com")
+	for _, o := range []struct {
+		what string
+		org  string
+	}{{"sibling organization", string(a.Org2.ID)}, {"other project's organization", string(b.Org.ID)}} {
+		upd := *e.getUser(a.P.ID, u.ID)
+		upd.OrganizationID = id.Org(o.org)
+		upd.DisplayName = "Moved?"
+		err := e.writeErr(func(w store.Writer) error { return w.UpdateUser(e.ctx, &upd) })
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			e.t.Fatalf("UpdateUser naming the %s: %v, want success without moving or ErrNotFound", o.what, err)
+		}
+		got := e.getUser(a.P.ID, u.ID)
+		if got.OrganizationID != a.Org.ID {
+			e.t.Fatalf("UpdateUser naming the %s moved the user to %s", o.what, got.OrganizationID)
+		}
+	}
+	_, err := e.st.GetUserByEmail(e.ctx, a.P.ID, a.Org2.ID, u.Email)
+	wantErr(e.t, err, store.ErrNotFound, "user by email in the sibling organization")
+	for _, c := range []struct {
+		p    id.Project
+		o    id.Org
+		want int64
+	}{{a.P.ID, a.Org.ID, 1}, {a.P.ID, a.Org2.ID, 0}, {b.P.ID, b.Org.ID, 0}} {
+		if n := e.getOrg(c.p, c.o).MemberCount; n != c.want {
+			e.t.Fatalf("member_count of %s: %d, want %d", c.o, n, c.want)
+		}
+	}
 }
