@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"crypto/rand"
 	"context"
 	"encoding/json"
 	"io"
@@ -219,3 +220,16 @@ func ids(rows []map[string]any) []string {
 	}
 	return out
 }
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func testdbSQLite(t *testing.T) store.Store { return testdb.SQLite(t) }
+
+func randSuffix() string { return strings.ToLower(rand.Text()[:8]) }
