@@ -44,6 +44,13 @@ func mapErr(err error) error {
 	return err
 }
 
+// retryable reports a Postgres abort that a fresh attempt of the same
+// transaction can succeed after: deadlock victim or serialization failure.
+func retryable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "40P01" || pgErr.Code == "40001")
+}
+
 // wrap adds what was being done to an error after mapping it.
 func wrap(err error, format string, args ...any) error {
 	if err == nil {

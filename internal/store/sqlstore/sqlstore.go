@@ -194,10 +194,28 @@ func (db *DB) Close() error {
 	return err
 }
 
+// writeAttempts bounds how often Write runs fn when Postgres aborts the
+// transaction to break a deadlock or a serialization conflict.
+const writeAttempts = 3
+
 // Write runs fn in one transaction: IMMEDIATE on SQLite (it takes the write
 // lock up front, so a read-then-write transaction never fails to upgrade),
 // READ COMMITTED on Postgres (row locks serialise what must be serialised).
+//
+// On Postgres, when the server aborts the transaction as a deadlock victim or
+// for a serialization failure, Write runs fn again in a fresh transaction (up
+// to three times in all), so fn must not have effects outside the transaction.
 func (db *DB) Write(ctx context.Context, fn func(store.Writer) error) error {
+	for attempt := 1; ; attempt++ {
+		err := db.writeOnce(ctx, fn)
+		if err == nil || attempt == writeAttempts || !retryable(err) || ctx.Err() != nil {
+			return err
+		}
+		db.log.Debug("retrying aborted transaction", "attempt", attempt, "err", err)
+	}
+}
+
+func (db *DB) writeOnce(ctx context.Context, fn func(store.Writer) error) error {
 	var opts *sql.TxOptions
 	if db.engine == EnginePostgres {
 		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}

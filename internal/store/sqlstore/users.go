@@ -144,17 +144,28 @@ func (w *writer) UpdateUser(ctx context.Context, u *user.User) error {
 	return nil
 }
 
-// DeleteUser removes the user (its role assignments go by ON DELETE CASCADE)
-// and uncounts it from its organization.
+// DeleteUser uncounts the user from its organization (locking that row
+// first, like every other membership change) and deletes it; its role
+// assignments go by ON DELETE CASCADE.
 func (w *writer) DeleteUser(ctx context.Context, projectID id.Project, userID id.User) error {
-	orgID, err := w.q.DeleteUser(ctx, sqlcdb.DeleteUserParams{ProjectID: string(projectID), ID: string(userID)})
+	orgID, err := w.q.RemoveMemberOfUser(ctx, sqlcdb.RemoveMemberOfUserParams{ProjectID: string(projectID), UserID: string(userID)})
 	if err != nil {
 		return wrap(err, "delete user %s", userID)
 	}
-	if _, err := w.q.AddOrganizationMembers(ctx, sqlcdb.AddOrganizationMembersParams{
-		ProjectID: string(projectID), ID: orgID, Delta: -1,
-	}); err != nil {
-		return wrap(err, "delete user %s: uncount member of organization %s", userID, orgID)
+	n, err := w.q.DeleteUser(ctx, sqlcdb.DeleteUserParams{ProjectID: string(projectID), ID: string(userID)})
+	if err != nil {
+		return wrap(err, "delete user %s", userID)
+	}
+	if n == 0 {
+		// A concurrent transaction deleted the user while this one waited
+		// for the organization's lock: give the count back, so a caller
+		// that handles the error and commits leaves it right.
+		if _, err := w.q.AddOrganizationMembers(ctx, sqlcdb.AddOrganizationMembersParams{
+			ProjectID: string(projectID), ID: orgID, Delta: 1,
+		}); err != nil {
+			return wrap(err, "delete user %s: recount member", userID)
+		}
+		return notFound("delete user %s", userID)
 	}
 	return nil
 }

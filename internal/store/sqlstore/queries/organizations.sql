@@ -31,6 +31,15 @@ UPDATE organizations SET updated_at = updated_at WHERE project_id = $1 AND id = 
 UPDATE organizations SET member_count = member_count + sqlc.arg(delta)
 WHERE project_id = sqlc.arg(project_id) AND id = sqlc.arg(id);
 
+-- Uncounts a user from its organization before the user row is deleted, so
+-- that every membership change locks the organization row first (the order
+-- DeleteOrganization and CreateUser use too) and none can deadlock another.
+-- name: RemoveMemberOfUser :one
+UPDATE organizations SET member_count = member_count - 1
+WHERE organizations.project_id = sqlc.arg(project_id)
+    AND organizations.id = (SELECT u.organization_id FROM users u WHERE u.project_id = sqlc.arg(project_id) AND u.id = sqlc.arg(user_id))
+RETURNING id;
+
 -- name: OrganizationExists :one
 SELECT count(*) FROM organizations WHERE project_id = $1 AND id = $2;
 

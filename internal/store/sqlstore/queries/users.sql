@@ -16,8 +16,8 @@ UPDATE users SET
     last_login_at = $8
 WHERE project_id = $1 AND id = $2;
 
--- name: DeleteUser :one
-DELETE FROM users WHERE project_id = $1 AND id = $2 RETURNING organization_id;
+-- name: DeleteUser :execrows
+DELETE FROM users WHERE project_id = $1 AND id = $2;
 
 -- name: GetUser :one
 SELECT * FROM users WHERE project_id = $1 AND id = $2;

@@ -203,6 +203,28 @@ func (q *Queries) OrganizationExists(ctx context.Context, arg OrganizationExists
 	return count, err
 }
 
+const removeMemberOfUser = `-- name: RemoveMemberOfUser :one
+UPDATE organizations SET member_count = member_count - 1
+WHERE organizations.project_id = $1
+    AND organizations.id = (SELECT u.organization_id FROM users u WHERE u.project_id = $1 AND u.id = $2)
+RETURNING id
+`
+
+type RemoveMemberOfUserParams struct {
+	ProjectID string
+	UserID    string
+}
+
+// Uncounts a user from its organization before the user row is deleted, so
+// that every membership change locks the organization row first (the order
+// DeleteOrganization and CreateUser use too) and none can deadlock another.
+func (q *Queries) RemoveMemberOfUser(ctx context.Context, arg RemoveMemberOfUserParams) (string, error) {
+	row := q.db.QueryRowContext(ctx, removeMemberOfUser, arg.ProjectID, arg.UserID)
+	var id string
+	err := row.Scan(&id)
+	return id, err
+}
+
 const updateOrganization = `-- name: UpdateOrganization :execrows
 UPDATE organizations SET
     name = $3,

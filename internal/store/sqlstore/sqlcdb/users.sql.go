@@ -11,8 +11,8 @@ import (
 	"time"
 )
 
-const deleteUser = `-- name: DeleteUser :one
-DELETE FROM users WHERE project_id = $1 AND id = $2 RETURNING organization_id
+const deleteUser = `-- name: DeleteUser :execrows
+DELETE FROM users WHERE project_id = $1 AND id = $2
 `
 
 type DeleteUserParams struct {
@@ -20,11 +20,12 @@ type DeleteUserParams struct {
 	ID        string
 }
 
-func (q *Queries) DeleteUser(ctx context.Context, arg DeleteUserParams) (string, error) {
-	row := q.db.QueryRowContext(ctx, deleteUser, arg.ProjectID, arg.ID)
-	var organization_id string
-	err := row.Scan(&organization_id)
-	return organization_id, err
+func (q *Queries) DeleteUser(ctx context.Context, arg DeleteUserParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, deleteUser, arg.ProjectID, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
 }
 
 const getUser = `-- name: GetUser :one
