@@ -75,6 +75,16 @@ func registerSecretKeys(api huma.API, h *handler) {
 			return &struct{ Body *List[SecretKey] }{pageOf(ks, sp, func(k *secretkey.Key) string { return string(k.ID) }, secretKeyOut)}, nil
 		})
 
+	huma.Register(api, operation("getSecretKey", http.MethodGet, "/secret-keys/{id}", "Get a secret key (never its secret)", tag, http.StatusOK, http.StatusNotFound),
+		func(ctx context.Context, in *SecretKeyPath) (*struct{ Body SecretKey }, error) {
+			pid, _ := caller(ctx)
+			k, err := h.svc.GetSecretKey(ctx, pid, in.ID)
+			if err != nil {
+				return nil, h.fail(err)
+			}
+			return &struct{ Body SecretKey }{secretKeyOut(k)}, nil
+		})
+
 	huma.Register(api, operation("revokeSecretKey", http.MethodDelete, "/secret-keys/{id}", "Revoke a secret key", tag, http.StatusNoContent, http.StatusNotFound),
 		func(ctx context.Context, in *SecretKeyPath) (*struct{}, error) {
 			pid, actor := caller(ctx)
