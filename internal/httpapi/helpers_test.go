@@ -2,8 +2,8 @@ package httpapi_test
 
 import (
 	"bytes"
-	"crypto/rand"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log/slog"

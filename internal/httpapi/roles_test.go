@@ -146,7 +146,7 @@ func TestCustomRolesAndAssignments(t *testing.T) {
 		if r := rolesOf(c.do(http.MethodGet, "/api/v1/users/"+u, nil).want(http.StatusOK).obj()); len(r) != 1 || r[0] != "owner" {
 			t.Fatalf("roles after unassign = %v", r)
 		}
-		if n := auditTypes(c, "organization_id=" + org)["role.unassigned"]; n != 1 {
+		if n := auditTypes(c, "organization_id="+org)["role.unassigned"]; n != 1 {
 			t.Fatalf("role.unassigned events for the organization = %d, want 1", n)
 		}
 	})

@@ -165,4 +165,3 @@ func dedupe(in []string) []string {
 	}
 	return out
 }
-
