@@ -102,3 +102,39 @@ func TestLastOwnerConcurrentDemotion(t *testing.T) {
 		}
 	})
 }
+
+// Members created at the same time in a new organization: exactly one
+// becomes its owner.
+func TestFirstMemberBecomesOwnerUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	engines(t, func(t *testing.T, e *env) {
+		c := e.project("Acme")
+		org := c.newOrg("Southwest")
+		var wg sync.WaitGroup
+		statuses := make([]int, 6)
+		for i := range statuses {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses[i] = c.do(http.MethodPost, "/api/v1/users", map[string]any{
+					"organization_id": org, "email": "u" + itoa(i) + "@example.com",
+				}).status
+			}()
+		}
+		wg.Wait()
+		for i, s := range statuses {
+			if s != http.StatusCreated {
+				t.Fatalf("create %d: status %d", i, s)
+			}
+		}
+		owners := 0
+		for _, u := range c.listAll("/api/v1/users?organization_id="+org, 50) {
+			if r := rolesOf(u); len(r) == 1 && r[0] == "owner" {
+				owners++
+			}
+		}
+		if owners != 1 {
+			t.Fatalf("%d owners, want exactly 1", owners)
+		}
+	})
+}

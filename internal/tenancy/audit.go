@@ -21,12 +21,12 @@ type AuditFilter struct {
 
 // ListAuditEvents lists the project's audit events, newest first.
 func (s *Service) ListAuditEvents(ctx context.Context, projectID id.Project, f AuditFilter, page store.Page) ([]*audit.Event, error) {
-	af := audit.Filter{ActorID: f.ActorID, Type: f.Type, Since: f.Since.UTC(), Until: f.Until.UTC()}
-	if f.Since.IsZero() {
-		af.Since = time.Time{}
+	af := audit.Filter{ActorID: f.ActorID, Type: f.Type}
+	if !f.Since.IsZero() {
+		af.Since = f.Since.UTC()
 	}
-	if f.Until.IsZero() {
-		af.Until = time.Time{}
+	if !f.Until.IsZero() {
+		af.Until = f.Until.UTC()
 	}
 	if !af.Since.IsZero() && !af.Until.IsZero() && !af.Since.Before(af.Until) {
 		return nil, fault.InvalidField("until", "must be after since")

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -122,4 +123,4 @@ func clampPage(p store.Page) store.Page {
 	return p
 }
 
-func durPtr(d time.Duration) *time.Duration { return &d }
+func trimmed(s string) string { return strings.TrimSpace(s) }
