@@ -30,13 +30,12 @@ var listeningLine = regexp.MustCompile(`Listening on:\s+(\S+)`)
 func startChild(t *testing.T, d deployment) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "serve")
-	cmd.Env = append(os.Environ(),
+	cmd.Env = append(cleanEnv(),
 		childEnv+"=1",
 		"GATEHOUSE_ADDR=127.0.0.1:0",
 		"GATEHOUSE_DATA_DIR="+d.dataDir,
 		"GATEHOUSE_DATABASE_URL="+d.databaseURL,
 		"GATEHOUSE_LOG_FORMAT=json",
-		"GATEHOUSE_MASTER_KEY=",
 	)
 	c := &child{cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan struct{})}
 	cmd.Stderr = c.stderr

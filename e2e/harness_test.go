@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -56,6 +57,20 @@ func forEachEngine(t *testing.T, fn func(t *testing.T, d deployment)) {
 		t.Parallel()
 		fn(t, deployment{engine: "postgres", dataDir: t.TempDir(), databaseURL: testdb.PostgresURL(t)})
 	})
+}
+
+// cleanEnv is the test process's environment without GATEHOUSE_* settings
+// (other than the test database), so child processes see only what a test
+// gives them.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "GATEHOUSE_") && !strings.HasPrefix(kv, testdb.PostgresEnv+"=") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
 }
 
 // running is a server started in-process.

@@ -54,13 +54,29 @@ type urlFlags struct {
 
 func (u urlFlags) publicURL() (string, error) {
 	if u.PublicURL == "" {
-		return publicurl.FromAddr(u.Addr), nil
+		return publicurl.FromAddr(u.addr()), nil
 	}
 	p, err := publicurl.Normalize(u.PublicURL)
 	if err != nil {
 		return "", fmt.Errorf("--public-url: %w", err)
 	}
 	return p, nil
+}
+
+// addr is the listen address; an empty GATEHOUSE_ADDR means the default.
+func (u urlFlags) addr() string {
+	if u.Addr == "" {
+		return server.DefaultAddr
+	}
+	return u.Addr
+}
+
+// dataDir is the data directory; an empty GATEHOUSE_DATA_DIR means the default.
+func (f databaseFlags) dataDir() string {
+	if f.DataDir == "" {
+		return server.DefaultDataDir
+	}
+	return f.DataDir
 }
 
 // logFlags configure logging to standard error.
@@ -93,7 +109,6 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, version s
 				exitCode = code
 			}
 		}),
-		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 	)
 	if err != nil {
@@ -132,7 +147,7 @@ func commandPath(k *kong.Context) string {
 
 // openDB opens and migrates the database named by f.
 func openDB(ctx context.Context, f databaseFlags, log *slog.Logger) (*sqlstore.DB, error) {
-	db, err := sqlstore.Open(ctx, sqlstore.Config{URL: f.DatabaseURL, DataDir: f.DataDir, Logger: log})
+	db, err := sqlstore.Open(ctx, sqlstore.Config{URL: f.DatabaseURL, DataDir: f.dataDir(), Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}

@@ -31,8 +31,8 @@ func (c *serveCmd) Run(e *env) error {
 		}
 	}
 	m := server.New(server.Config{
-		Addr:            c.Addr,
-		DataDir:         c.DataDir,
+		Addr:            c.addr(),
+		DataDir:         c.dataDir(),
 		DatabaseURL:     c.DatabaseURL,
 		PublicURL:       public,
 		MasterKey:       c.MasterKey,
