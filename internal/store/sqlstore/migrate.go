@@ -54,10 +54,11 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate %s: %w", db.engine, err)
 	}
 	results, err := p.Up(ctx)
-	if err != nil && db.engine == EngineSQLite {
-		// Another process (the CLI next to a server) may have migrated the
-		// same file between goose's version check and its first statement;
-		// a second pass sees its work and applies only what is still missing.
+	// SQLite has no lock goose can hold across the version check and the
+	// migration, so another process (the CLI next to a server) may migrate
+	// the same file in between; a further pass sees its work and applies
+	// only what is still missing.
+	for pass := 2; err != nil && db.engine == EngineSQLite && pass <= 3 && ctx.Err() == nil; pass++ {
 		results, err = p.Up(ctx)
 	}
 	if err != nil {

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -48,11 +49,22 @@ func TestMigrateTwiceIsANoOp(t *testing.T) {
 	}
 }
 
+// Handles opened on one fresh SQLite file at the same moment (a server and
+// the CLI) all migrate it without error.
+func TestMigrateConcurrentlyOnSQLite(t *testing.T) {
+	t.Parallel()
+	migrateConcurrently(t, "sqlite:"+filepath.Join(t.TempDir(), "fresh.db"))
+}
+
 // Two processes starting against one fresh Postgres database both migrate;
 // the session lock makes one wait for the other instead of failing.
 func TestMigrateConcurrentlyOnPostgres(t *testing.T) {
 	t.Parallel()
-	dsn := testdb.PostgresURL(t)
+	migrateConcurrently(t, testdb.PostgresURL(t))
+}
+
+func migrateConcurrently(t *testing.T, dsn string) {
+	t.Helper()
 	ctx := context.Background()
 	const n = 4
 	errs := make(chan error, n)
