@@ -7,6 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/gatehouse-auth/gatehouse/internal/fault"
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/rbac"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
@@ -103,6 +104,9 @@ func registerUsers(api huma.API, h *handler) {
 			list := pageOf(us, sp, func(u *user.User) string { return string(u.ID) }, func(u *user.User) User { return userOut(u, nil) })
 			for i := range list.Data {
 				roles, err := h.svc.ListUserRoles(ctx, pid, list.Data[i].ID)
+				if fault.Is(err, fault.NotFound) {
+					continue // deleted since the page was read: it keeps no roles
+				}
 				if err != nil {
 					return nil, h.fail(err)
 				}
