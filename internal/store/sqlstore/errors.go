@@ -51,6 +51,12 @@ func retryable(err error) bool {
 	return errors.As(err, &pgErr) && (pgErr.Code == "40P01" || pgErr.Code == "40001")
 }
 
+// isBusy reports SQLite's SQLITE_BUSY (any extended variant).
+func isBusy(err error) bool {
+	var liteErr *sqlite.Error
+	return errors.As(err, &liteErr) && liteErr.Code()&0xff == sqlite3.SQLITE_BUSY
+}
+
 // wrap adds what was being done to an error after mapping it.
 func wrap(err error, format string, args ...any) error {
 	if err == nil {

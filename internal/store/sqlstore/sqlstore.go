@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	// Registers the "pgx" database/sql driver.
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -146,7 +147,7 @@ func openSQLite(ctx context.Context, path string, log *slog.Logger) (*DB, error)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 	// The first connection switches the file to WAL before readers open it.
-	if err := w.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, w); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -159,7 +160,7 @@ func openSQLite(ctx context.Context, path string, log *slog.Logger) (*DB, error)
 	r.SetMaxIdleConns(4)
 	r.SetConnMaxLifetime(0)
 	r.SetConnMaxIdleTime(0)
-	if err := r.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, r); err != nil {
 		w.Close()
 		r.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -172,6 +173,28 @@ func openSQLite(ctx context.Context, path string, log *slog.Logger) (*DB, error)
 		readDB:  r,
 	}, nil
 }
+
+// pingSQLite opens the pool's first connection, which runs the DSN's pragmas.
+// Switching a fresh file to WAL needs an exclusive lock, and SQLite answers
+// SQLITE_BUSY at once (without the busy handler) when another process is
+// doing the same; so a busy answer is retried here for up to busyWait.
+func pingSQLite(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(busyWait)
+	for {
+		err := db.PingContext(ctx)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// busyWait matches the busy_timeout pragma.
+const busyWait = 10 * time.Second
 
 // Engine returns "sqlite" or "postgres".
 func (db *DB) Engine() string { return db.engine }
