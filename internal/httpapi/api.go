@@ -23,11 +23,12 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/fault"
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/secretkey"
+	"github.com/gatehouse-auth/gatehouse/internal/server/publicurl"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
 )
 
 // Prefix is the path every API route starts with.
-const Prefix = "/api/v1"
+const Prefix = publicurl.APIPath
 
 // MaxBodyBytes is the largest request body accepted (1 MiB).
 const MaxBodyBytes = 1 << 20
@@ -43,17 +44,18 @@ type Options struct {
 // handler serves the API. It expects the full request path: mount it with
 // mux.Handle("/api/v1/", httpapi.New(...)) and do not strip the prefix.
 type handler struct {
-	svc  *tenancy.Service
-	log  *slog.Logger
-	mux  *http.ServeMux
-	spec struct{ json, yaml []byte }
+	svc       *tenancy.Service
+	publicURL string
+	log       *slog.Logger
+	mux       *http.ServeMux
+	spec      struct{ json, yaml []byte }
 }
 
 // New returns the handler serving everything under /api/v1. It routes on the
 // full path (/api/v1/organizations, …): mount it at "/api/v1/" on the server
 // mux without http.StripPrefix.
 func New(opts Options) http.Handler {
-	h := &handler{svc: opts.Service, log: opts.Logger, mux: http.NewServeMux()}
+	h := &handler{svc: opts.Service, publicURL: opts.PublicURL, log: opts.Logger, mux: http.NewServeMux()}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
@@ -101,8 +103,7 @@ func (h *handler) config(publicURL string) huma.Config {
 	cfg.SchemasPath = ""
 	// No $schema links in responses: the OpenAPI document describes them.
 	cfg.CreateHooks = nil
-	server := strings.TrimRight(publicURL, "/") + Prefix
-	cfg.Servers = []*huma.Server{{URL: server, Description: "This Gatehouse server"}}
+	cfg.Servers = []*huma.Server{{URL: publicurl.APIBaseURL(publicURL), Description: "This Gatehouse server"}}
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearerAuth": {
 			Type:         "http",

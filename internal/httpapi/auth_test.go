@@ -114,7 +114,7 @@ func TestProjectSettings(t *testing.T) {
 	engines(t, func(t *testing.T, e *env) {
 		c := e.project("Acme")
 		p := c.do(http.MethodGet, "/api/v1/project", nil).want(http.StatusOK).obj()
-		if p["id"] != c.projectID || p["name"] != "Acme" || p["self_serve_create_organizations"] != true || p["allow_custom_roles"] != false {
+		if p["id"] != c.projectID || p["name"] != "Acme" || p["issuer"] != "http://gatehouse.test/p/"+c.projectID || p["self_serve_create_organizations"] != true || p["allow_custom_roles"] != false {
 			t.Fatalf("project = %v", p)
 		}
 		up := c.do(http.MethodPatch, "/api/v1/project", map[string]any{
@@ -131,6 +131,7 @@ func TestProjectSettings(t *testing.T) {
 			"fragment":       {"redirect_uris": []string{"https://app.example.com/cb#x"}},
 			"origin path":    {"trusted_origins": []string{"https://app.example.com/path"}},
 			"unknown method": {"enabled_login_methods": []string{"fax"}},
+			"no methods":     {"enabled_login_methods": []string{}},
 			"idle > max":     {"session_idle_timeout_seconds": 7200, "session_max_lifetime_seconds": 3600},
 		} {
 			t.Logf("case %s", name)

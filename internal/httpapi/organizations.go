@@ -46,7 +46,7 @@ func orgOut(o *org.Organization) Organization {
 // allowing every method and inheriting the project's session rules.
 type OrganizationCreate struct {
 	Name                      string    `json:"name" minLength:"1" maxLength:"200" example:"Southwest Airlines"`
-	AllowedLoginMethods       *[]string `json:"allowed_login_methods,omitempty" enum:"email,password,google,microsoft,github,saml,oidc,passkey"`
+	AllowedLoginMethods       *[]string `json:"allowed_login_methods,omitempty" enum:"email,password,google,microsoft,github,saml,oidc,passkey" minItems:"1"`
 	RequireMFA                *bool     `json:"require_mfa,omitempty"`
 	RequireSSO                *bool     `json:"require_sso,omitempty"`
 	SessionMaxLifetimeSeconds *int64    `json:"session_max_lifetime_seconds,omitempty" nullable:"true" minimum:"60" maximum:"31622400"`
@@ -58,7 +58,7 @@ type OrganizationCreate struct {
 // and null resets a session override to the project default.
 type OrganizationPatch struct {
 	Name                      *string         `json:"name,omitempty" minLength:"1" maxLength:"200"`
-	AllowedLoginMethods       *[]string       `json:"allowed_login_methods,omitempty" enum:"email,password,google,microsoft,github,saml,oidc,passkey"`
+	AllowedLoginMethods       *[]string       `json:"allowed_login_methods,omitempty" enum:"email,password,google,microsoft,github,saml,oidc,passkey" minItems:"1"`
 	RequireMFA                *bool           `json:"require_mfa,omitempty"`
 	RequireSSO                *bool           `json:"require_sso,omitempty"`
 	SessionMaxLifetimeSeconds NullableSeconds `json:"session_max_lifetime_seconds,omitzero"`

@@ -83,6 +83,7 @@ func TestOrganizationBadInput(t *testing.T) {
 			{"blank name", http.MethodPost, "/api/v1/organizations", map[string]any{"name": "   "}, "body.name"},
 			{"control character", http.MethodPost, "/api/v1/organizations", map[string]any{"name": "a\u0007b"}, "body.name"},
 			{"unknown method", http.MethodPost, "/api/v1/organizations", map[string]any{"name": "x", "allowed_login_methods": []string{"fax"}}, "body.allowed_login_methods[0]"},
+			{"no methods", http.MethodPatch, "/api/v1/organizations/" + oid, map[string]any{"allowed_login_methods": []string{}}, "body.allowed_login_methods"},
 			{"short session", http.MethodPatch, "/api/v1/organizations/" + oid, map[string]any{"session_max_lifetime_seconds": 5}, "body.session_max_lifetime_seconds"},
 			{"wrong type", http.MethodPatch, "/api/v1/organizations/" + oid, map[string]any{"require_mfa": "yes"}, "body.require_mfa"},
 			{"unknown field", http.MethodPatch, "/api/v1/organizations/" + oid, map[string]any{"colour": "red"}, "body.colour"},

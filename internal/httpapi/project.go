@@ -8,6 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/gatehouse-auth/gatehouse/internal/project"
+	"github.com/gatehouse-auth/gatehouse/internal/server/publicurl"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
 )
 
@@ -15,7 +16,8 @@ import (
 type Project struct {
 	ID                           string    `json:"id" example:"proj_01jd8x3k5m7q9s1v3x5z7b9d1f"`
 	Name                         string    `json:"name" example:"Acme (production)"`
-	EnabledLoginMethods          []string  `json:"enabled_login_methods" doc:"Login methods the project offers." example:"[\"email\",\"password\"]"`
+	Issuer                       string    `json:"issuer" doc:"The project's OpenID Provider issuer URL." example:"https://auth.example.com/p/proj_01jd8x3k5m7q9s1v3x5z7b9d1f"`
+	EnabledLoginMethods          []string  `json:"enabled_login_methods" enum:"email,password,google,microsoft,github,saml,oidc,passkey" doc:"Login methods the project offers."`
 	RedirectURIs                 []string  `json:"redirect_uris" doc:"Allowed OAuth redirect URIs."`
 	TrustedOrigins               []string  `json:"trusted_origins" doc:"Origins allowed to call Gatehouse from a browser."`
 	AutoCreateOrganizations      bool      `json:"auto_create_organizations" doc:"Sign-up creates a one-user organization without showing organizations."`
@@ -27,13 +29,13 @@ type Project struct {
 	UpdatedAt                    time.Time `json:"updated_at"`
 }
 
-func projectOut(p *project.Project) Project {
+func (h *handler) projectOut(p *project.Project) Project {
 	methods := make([]string, len(p.EnabledLoginMethods))
 	for i, m := range p.EnabledLoginMethods {
 		methods[i] = string(m)
 	}
 	return Project{
-		ID: string(p.ID), Name: p.Name, EnabledLoginMethods: methods,
+		ID: string(p.ID), Name: p.Name, Issuer: publicurl.Issuer(h.publicURL, p.ID), EnabledLoginMethods: methods,
 		RedirectURIs: nonNil(p.RedirectURIs), TrustedOrigins: nonNil(p.TrustedOrigins),
 		AutoCreateOrganizations: p.AutoCreateOrganizations, SelfServeCreateOrganizations: p.SelfServeCreateOrganizations,
 		AllowCustomRoles:          p.AllowCustomRoles,
@@ -46,7 +48,7 @@ func projectOut(p *project.Project) Project {
 // ProjectPatch changes project settings; absent fields stay unchanged.
 type ProjectPatch struct {
 	Name                         *string   `json:"name,omitempty" minLength:"1" maxLength:"200"`
-	EnabledLoginMethods          *[]string `json:"enabled_login_methods,omitempty" doc:"Any of email, password, google, microsoft, github, saml, oidc, passkey."`
+	EnabledLoginMethods          *[]string `json:"enabled_login_methods,omitempty" enum:"email,password,google,microsoft,github,saml,oidc,passkey" minItems:"1" doc:"At least one login method."`
 	RedirectURIs                 *[]string `json:"redirect_uris,omitempty" maxItems:"100" doc:"Absolute https URIs (http only for localhost), no fragment."`
 	TrustedOrigins               *[]string `json:"trusted_origins,omitempty" maxItems:"100" doc:"Origins like https://app.example.com."`
 	AutoCreateOrganizations      *bool     `json:"auto_create_organizations,omitempty"`
@@ -66,7 +68,7 @@ func registerProject(api huma.API, h *handler) {
 			if err != nil {
 				return nil, h.fail(err)
 			}
-			return &projectOutput{Body: projectOut(p)}, nil
+			return &projectOutput{Body: h.projectOut(p)}, nil
 		})
 
 	huma.Register(api, operation("updateProject", http.MethodPatch, "/project", "Update project settings", "Project", http.StatusOK),
@@ -83,7 +85,7 @@ func registerProject(api huma.API, h *handler) {
 			if err != nil {
 				return nil, h.fail(err)
 			}
-			return &projectOutput{Body: projectOut(p)}, nil
+			return &projectOutput{Body: h.projectOut(p)}, nil
 		})
 }
 

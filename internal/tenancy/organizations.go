@@ -37,6 +37,10 @@ func (up OrganizationUpdate) apply(o *org.Organization) error {
 		if err != nil {
 			return fault.InvalidField("allowed_login_methods", err.Error())
 		}
+		if len(ms) == 0 {
+			// Turning every method off is what logins_disabled is for.
+			return fault.InvalidField("allowed_login_methods", "allow at least one login method (use logins_disabled to stop all logins)")
+		}
 		o.Policy.AllowedLoginMethods = ms
 	}
 	setBool(&o.Policy.RequireMFA, up.RequireMFA)

@@ -115,6 +115,9 @@ func (s *Service) UpdateProject(ctx context.Context, actor audit.Actor, projectI
 			if err != nil {
 				return fault.InvalidField("enabled_login_methods", err.Error())
 			}
+			if len(ms) == 0 {
+				return fault.InvalidField("enabled_login_methods", "enable at least one login method")
+			}
 			p.EnabledLoginMethods = ms
 		}
 		if up.RedirectURIs != nil {
