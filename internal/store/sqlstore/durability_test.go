@@ -79,6 +79,38 @@ func TestSQLiteReopenKeepsCommittedRows(t *testing.T) {
 	}
 }
 
+// Paths are passed to SQLite as URI filenames; characters that mean something
+// in a URI must still name the file the user gave.
+func TestSQLitePathWithURICharacters(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "my data?x=1#frag%20")
+	path := filepath.Join(dir, "gate house.db")
+	for range 2 {
+		db, err := sqlstore.Open(ctx, sqlstore.Config{URL: "sqlite:" + path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		seedProject(t, db)
+		db.Close()
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("database file not at the given path: %v", err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Name() != "gate house.db" && e.Name() != "gate house.db-wal" && e.Name() != "gate house.db-shm" {
+			t.Errorf("unexpected file %q next to the database", e.Name())
+		}
+	}
+}
+
 func TestOpenRejectsBadURLs(t *testing.T) {
 	t.Parallel()
 	for _, u := range []string{"mysql://x", "sqlite:relative.db", "file:x.db"} {

@@ -87,6 +87,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		if !filepath.IsAbs(path) {
 			return nil, fmt.Errorf("open sqlite: %q is not an absolute path (use sqlite:/path/to/file.db)", path)
 		}
+		path = filepath.Clean(path)
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, fmt.Errorf("open sqlite: create directory: %w", err)
 		}
@@ -132,8 +133,12 @@ func sqliteDSN(path string, write bool) string {
 	}
 	q.Set("_time_format", "sqlite")
 	q.Set("_timezone", "UTC")
-	return "file:" + path + "?" + q.Encode()
+	return "file:" + uriPathEscaper.Replace(path) + "?" + q.Encode()
 }
+
+// uriPathEscaper escapes what would end or corrupt the path part of an SQLite
+// URI filename; SQLite percent-decodes the path when it opens the file.
+var uriPathEscaper = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 
 func openSQLite(ctx context.Context, path string, log *slog.Logger) (*DB, error) {
 	w, err := sql.Open("sqlite", sqliteDSN(path, true))
