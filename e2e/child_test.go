@@ -27,7 +27,7 @@ var listeningLine = regexp.MustCompile(`Listening on:\s+(\S+)`)
 
 // startChild runs `gatehouse serve` configured only through GATEHOUSE_*
 // environment variables, as an operator's service unit would.
-func startChild(t *testing.T, d deployment) *child {
+func startChild(t *testing.T, d deployment, extraEnv ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "serve")
 	cmd.Env = append(cleanEnv(),
@@ -37,6 +37,7 @@ func startChild(t *testing.T, d deployment) *child {
 		"GATEHOUSE_DATABASE_URL="+d.databaseURL,
 		"GATEHOUSE_LOG_FORMAT=json",
 	)
+	cmd.Env = append(cmd.Env, extraEnv...)
 	c := &child{cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan struct{})}
 	cmd.Stderr = c.stderr
 	out, err := cmd.StdoutPipe()
@@ -99,7 +100,8 @@ func (c *child) signal(t *testing.T, sig syscall.Signal) {
 func TestSIGTERMStopsTheServerCleanly(t *testing.T) {
 	t.Parallel()
 	d := deployment{engine: "sqlite", dataDir: t.TempDir()}
-	c := startChild(t, d)
+	// Empty variables mean "use the default", as after `export GATEHOUSE_LOG_LEVEL=`.
+	c := startChild(t, d, "GATEHOUSE_LOG_LEVEL=", "GATEHOUSE_SHUTDOWN_TIMEOUT=", "GATEHOUSE_PUBLIC_URL=")
 	if code, _ := getStatus(t, c.url()+"/healthz"); code != 200 {
 		t.Fatalf("healthz: %d", code)
 	}

@@ -17,6 +17,7 @@ const childEnv = "GATEHOUSE_E2E_CHILD"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "1" {
+		cli.UnsetEmptyEnv()
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		code := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr, "e2e")
 		stop()

@@ -15,6 +15,7 @@ import (
 var version = "dev"
 
 func main() {
+	cli.UnsetEmptyEnv()
 	// SIGINT/SIGTERM cancel the context; serve then shuts down gracefully.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr, version)
