@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/httpapi"
@@ -19,8 +20,9 @@ import (
 
 // Main is one run of the server program. Create it with New, call Run once.
 type Main struct {
-	cfg   Config
-	ready chan struct{}
+	cfg     Config
+	ready   chan struct{}
+	started atomic.Bool
 
 	mu        sync.Mutex
 	addr      string
@@ -72,6 +74,9 @@ func (m *Main) MasterKeyFingerprint() string {
 // ShutdownTimeout), and closes the database. It returns nil after a clean
 // shutdown.
 func (m *Main) Run(ctx context.Context) (err error) {
+	if !m.started.CompareAndSwap(false, true) {
+		return errors.New("server: Run called twice; create a new Main with New")
+	}
 	cfg, err := m.cfg.withDefaults()
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)

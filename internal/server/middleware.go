@@ -52,8 +52,12 @@ func withMiddleware(h http.Handler, log *slog.Logger) http.Handler {
 			// The path only: query strings may carry emails or tokens, and
 			// headers (Authorization) are never logged.
 			level := slog.LevelInfo
-			if rec.status >= 500 {
+			switch {
+			case rec.status >= 500:
 				level = slog.LevelError
+			case rec.status < 400 && (r.URL.Path == "/healthz" || r.URL.Path == "/readyz"):
+				// Probes arrive every few seconds; successful ones are noise.
+				level = slog.LevelDebug
 			}
 			log.Log(r.Context(), level, "request",
 				"request_id", reqID,

@@ -315,3 +315,15 @@ func TestServeFailsClearlyWhenThePortIsTaken(t *testing.T) {
 	cancel()
 	<-done
 }
+
+func TestServeFailsClearlyWhenPostgresIsUnreachable(t *testing.T) {
+	t.Parallel()
+	code, _, errOut := run(t, "serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(),
+		"--database-url", "postgres://gatehouse:hunter2@127.0.0.1:1/gatehouse?sslmode=disable&connect_timeout=5")
+	if code != ExitError || !strings.Contains(errOut, "open database") {
+		t.Fatalf("exit %d, stderr %q; want exit 1 saying the database could not be opened", code, errOut)
+	}
+	if strings.Contains(errOut, "hunter2") {
+		t.Fatalf("the database password was printed: %s", errOut)
+	}
+}
