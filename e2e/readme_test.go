@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"encoding/json"
 	"net/http"
 	"os"
 	"os/exec"
@@ -84,7 +83,9 @@ func TestReadmeWalkthroughAsWritten(t *testing.T) {
   fi
 }
 `
-		cmd := exec.Command("bash", "-euo", "pipefail", "-c", shim+script)
+		// The trailer hands the walkthrough's key to the checks below.
+		trailer := "\necho \"walkthrough-secret-key=$GATEHOUSE_SECRET_KEY\"\n"
+		cmd := exec.Command("bash", "-euo", "pipefail", "-c", shim+script+trailer)
 		cmd.Dir = work
 		cmd.Env = append(cleanEnv(),
 			"GATEHOUSE_E2E_BINARY="+self,
@@ -109,23 +110,23 @@ func TestReadmeWalkthroughAsWritten(t *testing.T) {
 		if err != nil {
 			t.Fatalf("the README walkthrough failed (%v)\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
 		}
-		output := out.String()
-		for _, want := range []string{`"code":"email_taken"`, `"code":"unauthenticated"`, `"role.assigned"`, `"admin"`, `"ada@southwest.example"`} {
+		output := out.String() + errOut.String()
+		for _, want := range []string{`"code":"email_taken"`, `"code":"unauthenticated"`, `"role.assigned"`, `"admin"`, `"ada@southwest.example"`, `"Southwest Airlines"`} {
 			if !strings.Contains(output, want) {
 				t.Errorf("the walkthrough's output lacks %s:\n%s", want, output)
 			}
 		}
 
 		// What the walkthrough did is really there.
-		raw, err := os.ReadFile(filepath.Join(work, "project.json"))
-		if err != nil {
-			t.Fatal(err)
+		_, key, ok := strings.Cut(out.String(), "walkthrough-secret-key=")
+		key = strings.TrimSpace(key)
+		if !ok || !strings.HasPrefix(key, "gh_sk_") {
+			t.Fatalf("the walkthrough did not export GATEHOUSE_SECRET_KEY:\n%s", out.String())
 		}
-		var p createdProject
-		if err := json.Unmarshal(raw, &p); err != nil {
-			t.Fatal(err)
+		if entries, _ := os.ReadDir(work); len(entries) != 1 {
+			t.Errorf("the walkthrough left files behind in the working directory: %v", entries)
 		}
-		c := newClient(t, srv.url, p.SecretKey)
+		c := newClient(t, srv.url, key)
 		orgs := c.must(http.StatusOK, "GET", "/organizations", nil).list(t)
 		if len(orgs) != 1 || orgs[0]["name"] != "Southwest Airlines" || orgs[0]["member_count"] != float64(1) {
 			t.Fatalf("organizations after the walkthrough: %v", orgs)
