@@ -7,7 +7,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/gatehouse-auth/gatehouse/internal/fault"
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/rbac"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
@@ -101,17 +100,12 @@ func registerUsers(api huma.API, h *handler) {
 			if err != nil {
 				return nil, h.fail(err)
 			}
-			list := pageOf(us, sp, func(u *user.User) string { return string(u.ID) }, func(u *user.User) User { return userOut(u, nil) })
-			for i := range list.Data {
-				roles, err := h.svc.ListUserRoles(ctx, pid, list.Data[i].ID)
-				if fault.Is(err, fault.NotFound) {
-					continue // deleted since the page was read: it keeps no roles
-				}
-				if err != nil {
-					return nil, h.fail(err)
-				}
-				list.Data[i].Roles = roleKeys(roles)
+			// Only the rows shown: the store returned one more to detect a next page.
+			roles, err := h.svc.RolesOfUsers(ctx, pid, us[:min(len(us), sp.Limit-1)])
+			if err != nil {
+				return nil, h.fail(err)
 			}
+			list := pageOf(us, sp, func(u *user.User) string { return string(u.ID) }, func(u *user.User) User { return userOut(u, roles[u.ID]) })
 			return &struct{ Body *List[User] }{list}, nil
 		})
 

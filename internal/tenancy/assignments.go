@@ -30,6 +30,23 @@ func (s *Service) ListUserRoles(ctx context.Context, projectID id.Project, userI
 	return rs, nil
 }
 
+// RolesOfUsers returns the roles of each of users (rows already read from
+// this project, e.g. a page of ListUsers), keyed by user ID.
+func (s *Service) RolesOfUsers(ctx context.Context, projectID id.Project, users []*user.User) (map[id.User][]*rbac.Role, error) {
+	out := make(map[id.User][]*rbac.Role, len(users))
+	for _, u := range users {
+		if u.ProjectID != projectID {
+			return nil, fault.NewNotFound("user")
+		}
+		rs, err := s.st.ListUserRoles(ctx, projectID, u.ID)
+		if err != nil {
+			return nil, s.classify("roles of users", err)
+		}
+		out[u.ID] = rs
+	}
+	return out, nil
+}
+
 // RoleRef names a role by ID or, when ID is empty, by key as seen from the
 // user's organization (its custom roles first, then project-wide roles).
 type RoleRef struct {
