@@ -3,6 +3,8 @@ package httpapi_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -60,12 +62,26 @@ func TestOpenAPIDocument(t *testing.T) {
 					t.Errorf("%s: error response %s not documented", where, code)
 				}
 			}
+			if _, ok := op["requestBody"]; ok {
+				for _, code := range []string{"413", "415"} {
+					if _, ok := responses[code]; !ok {
+						t.Errorf("%s: error response %s not documented", where, code)
+					}
+				}
+			}
+			if _, ok := responses["422"]; ok {
+				t.Errorf("%s: documents 422, which the API never answers", where)
+			}
 			if strings.Contains(path, "{") {
 				if _, ok := responses["404"]; !ok {
 					t.Errorf("%s: 404 not documented", where)
 				}
 			}
 		}
+	}
+	problem := doc["components"].(map[string]any)["schemas"].(map[string]any)["Problem"].(map[string]any)
+	if !slices.Contains(problem["required"].([]any), any("code")) {
+		t.Fatalf("Problem schema does not require code: %v", problem["required"])
 	}
 	if n < 25 {
 		t.Fatalf("only %d operations documented", n)
@@ -74,4 +90,23 @@ func TestOpenAPIDocument(t *testing.T) {
 	if !strings.Contains(string(yaml.body), "openapi: 3.1") {
 		t.Fatalf("openapi.yaml does not look like the document: %.200s", yaml.body)
 	}
+}
+
+// The server mounts the handler on its own mux at /api/v1/ without
+// stripping the prefix; the API must answer there exactly as it does alone.
+func TestMountedOnServerMux(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, testdb.SQLite(t))
+	c := e.project("Acme")
+	outer := http.NewServeMux()
+	outer.Handle("/api/v1/", e.srv.Config.Handler)
+	outer.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "outer", http.StatusTeapot) })
+	srv := httptest.NewServer(outer)
+	t.Cleanup(srv.Close)
+	mounted := &env{t: t, st: e.st, svc: e.svc, srv: srv}
+	mc := &client{t: t, e: mounted, key: c.key}
+	mc.do(http.MethodPost, "/api/v1/organizations", map[string]any{"name": "Via server"}).want(http.StatusCreated)
+	mc.do(http.MethodGet, "/api/v1/openapi.json", nil).want(http.StatusOK)
+	mc.do(http.MethodGet, "/api/v1/nope", nil).problem(http.StatusNotFound, "not_found")
+	mc.do(http.MethodGet, "/elsewhere", nil).want(http.StatusTeapot)
 }
