@@ -19,9 +19,10 @@ func TestWalkthrough(t *testing.T) {
 		}
 		c := newClient(t, srv.url, p.SecretKey)
 
-		// The project the key belongs to.
-		if got := c.must(http.StatusOK, "GET", "/project", nil).str(t, "id"); got != p.ProjectID {
-			t.Fatalf("GET /project id = %q, want %q", got, p.ProjectID)
+		// The project the key belongs to, with the issuer the CLI printed.
+		proj := c.must(http.StatusOK, "GET", "/project", nil)
+		if proj.str(t, "id") != p.ProjectID || proj.str(t, "issuer") != p.Issuer {
+			t.Fatalf("GET /project = %s; the CLI printed %+v", proj.body, p)
 		}
 
 		org := c.must(http.StatusCreated, "POST", "/organizations", map[string]any{"name": "Southwest Airlines"})
@@ -103,6 +104,10 @@ func TestWalkthrough(t *testing.T) {
 		spec := anon.must(http.StatusOK, "GET", "/openapi.json", nil).json(t)
 		if v, _ := spec["openapi"].(string); !strings.HasPrefix(v, "3.1") {
 			t.Fatalf("openapi version = %v", spec["openapi"])
+		}
+		servers, _ := spec["servers"].([]any)
+		if len(servers) != 1 || servers[0].(map[string]any)["url"] != p.APIBaseURL {
+			t.Fatalf("OpenAPI servers = %v, want the API base URL %s", spec["servers"], p.APIBaseURL)
 		}
 	})
 }
