@@ -9,9 +9,9 @@ import (
 	"time"
 )
 
-// TestConcurrentAPIWrites has many clients create users at once. On SQLite
-// every write must still succeed: no 5xx, no "database is locked" in any
-// response or log line.
+// TestConcurrentAPIWrites has many clients create users at once while the
+// CLI creates projects in the same database. On SQLite every write must still
+// succeed: no 5xx, no "database is locked" in any response or log line.
 func TestConcurrentAPIWrites(t *testing.T) {
 	t.Parallel()
 	forEachEngine(t, func(t *testing.T, d deployment) {
@@ -49,6 +49,20 @@ func TestConcurrentAPIWrites(t *testing.T) {
 				}
 			}()
 		}
+		// Meanwhile the CLI writes the same database through its own
+		// connections, as `gatehouse project create` does next to a running
+		// server.
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 3 {
+				if _, err := runProjectCreate(d, srv.main.PublicURL(), fmt.Sprintf("Created during the load %d", i)); err != nil {
+					mu.Lock()
+					problems = append(problems, err.Error())
+					mu.Unlock()
+				}
+			}
+		}()
 		wg.Wait()
 		took := time.Since(began)
 		if len(problems) > 0 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -146,6 +147,15 @@ type createdProject struct {
 // README tells a newcomer to.
 func createProject(t *testing.T, d deployment, publicURL, name string) createdProject {
 	t.Helper()
+	p, err := runProjectCreate(d, publicURL, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// runProjectCreate is createProject for goroutines other than the test's.
+func runProjectCreate(d deployment, publicURL, name string) (createdProject, error) {
 	args := []string{"project", "create", "--name", name, "--json", "--data-dir", d.dataDir}
 	if d.databaseURL != "" {
 		args = append(args, "--database-url", d.databaseURL)
@@ -155,13 +165,13 @@ func createProject(t *testing.T, d deployment, publicURL, name string) createdPr
 	}
 	var out, errOut bytes.Buffer
 	if code := cli.Run(context.Background(), args, &out, &errOut, "e2e"); code != 0 {
-		t.Fatalf("gatehouse project create: exit %d: %s", code, errOut.String())
+		return createdProject{}, fmt.Errorf("gatehouse project create: exit %d: %s", code, errOut.String())
 	}
 	var p createdProject
 	if err := json.Unmarshal(out.Bytes(), &p); err != nil {
-		t.Fatalf("project create printed invalid JSON: %v\n%s", err, out.String())
+		return createdProject{}, fmt.Errorf("project create printed invalid JSON: %w\n%s", err, out.String())
 	}
-	return p
+	return p, nil
 }
 
 // client talks to the backend API with one secret key.
