@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -98,9 +99,12 @@ func (e benchEngine) analyze(b *testing.B) {
 	}
 }
 
-// population is a project whose users are spread over organizations of
-// usersPerOrg each. Emails and organizations follow from a user's index, so
-// only the IDs are kept (a million of them is ~60 MB).
+// population is a project of n users over ceil(n/1000) organizations.
+// User i was created i milliseconds after the first, so IDs ascend with i,
+// and belongs to organization i mod len(orgs): as in a live multi-tenant
+// table, each organization's users are spread over the whole table, while
+// rows are stored in creation (= ID) order. Emails and organizations follow
+// from the index, so only the IDs are kept (a million is ~60 MB).
 type population struct {
 	p     *project.Project
 	orgs  []*org.Organization
@@ -114,19 +118,22 @@ const (
 
 func emailOf(i int) string { return "user" + strconv.Itoa(i) + "@example.com" }
 
+func (pop *population) orgOf(i int) *org.Organization { return pop.orgs[i%len(pop.orgs)] }
+
 // seed creates a project with n users through the store's own Write, in
-// transactions of 5,000 users, from the given number of concurrent writers
-// (they work on different organizations, so Postgres runs them in parallel;
-// SQLite queues them).
+// transactions of up to 5,000 users. With several writers, writer k takes the
+// users of the organizations ≡ k (mod writers), so concurrent transactions
+// never update the same organization's member count (Postgres runs them in
+// parallel; SQLite would queue them, so it gets one).
 func seed(ctx context.Context, st store.Store, n, writers int) (*population, error) {
-	now := time.Now()
-	p, err := project.New("Bench", now)
+	first := time.Now().Add(-time.Duration(n) * time.Millisecond)
+	p, err := project.New("Bench", first)
 	if err != nil {
 		return nil, err
 	}
 	pop := &population{p: p, users: make([]id.User, n)}
 	for i := range (n + usersPerOrg - 1) / usersPerOrg {
-		o, err := org.New(p.ID, fmt.Sprintf("Customer %d", i), now)
+		o, err := org.New(p.ID, fmt.Sprintf("Customer %d", i), first)
 		if err != nil {
 			return nil, err
 		}
@@ -146,39 +153,37 @@ func seed(ctx context.Context, st store.Store, n, writers int) (*population, err
 	if err != nil {
 		return nil, fmt.Errorf("seed project: %w", err)
 	}
-	batches := make(chan int)
-	errs := make(chan error, writers)
+	for len(pop.orgs)%writers != 0 {
+		writers--
+	}
+	errs := make([]error, writers)
 	var wg sync.WaitGroup
-	for range writers {
+	for k := range writers {
 		wg.Go(func() {
-			for from := range batches {
-				if err := pop.seedBatch(ctx, st, from, min(from+seedBatch, n)); err != nil {
-					errs <- err
-					for range batches {
+			var batch []int
+			for i := k; i < n; i += writers {
+				batch = append(batch, i)
+				if len(batch) == seedBatch || i+writers >= n {
+					if errs[k] = pop.seedBatch(ctx, st, first, batch); errs[k] != nil {
+						return
 					}
-					return
+					batch = batch[:0]
 				}
 			}
 		})
 	}
-	for from := 0; from < n; from += seedBatch {
-		batches <- from
-	}
-	close(batches)
 	wg.Wait()
-	close(errs)
-	return pop, <-errs
+	return pop, errors.Join(errs...)
 }
 
-func (pop *population) seedBatch(ctx context.Context, st store.Store, from, to int) error {
-	now := time.Now()
-	us := make([]*user.User, 0, to-from)
-	for i := from; i < to; i++ {
-		u, err := user.New(pop.p.ID, pop.orgs[i/usersPerOrg].ID, emailOf(i), "User "+strconv.Itoa(i), now)
+func (pop *population) seedBatch(ctx context.Context, st store.Store, first time.Time, batch []int) error {
+	us := make([]*user.User, len(batch))
+	for j, i := range batch {
+		u, err := user.New(pop.p.ID, pop.orgOf(i).ID, emailOf(i), "User "+strconv.Itoa(i), first.Add(time.Duration(i)*time.Millisecond))
 		if err != nil {
 			return err
 		}
-		us = append(us, u)
+		us[j] = u
 	}
 	err := st.Write(ctx, func(w store.Writer) error {
 		for _, u := range us {
@@ -189,10 +194,10 @@ func (pop *population) seedBatch(ctx context.Context, st store.Store, from, to i
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("seed users %d..%d: %w", from, to, err)
+		return fmt.Errorf("seed users %d..%d: %w", batch[0], batch[len(batch)-1], err)
 	}
-	for i, u := range us {
-		pop.users[from+i] = u.ID
+	for j, i := range batch {
+		pop.users[i] = us[j].ID
 	}
 	return nil
 }
@@ -222,7 +227,7 @@ func (pop *population) lookups(st store.Store) []struct {
 		}},
 		{"GetUserByEmail", func(ctx context.Context, r *rand.Rand) error {
 			i := r.IntN(n)
-			_, err := st.GetUserByEmail(ctx, pid, pop.orgs[i/usersPerOrg].ID, emailOf(i))
+			_, err := st.GetUserByEmail(ctx, pid, pop.orgOf(i).ID, emailOf(i))
 			return err
 		}},
 		{"ListUsers/first-page", func(ctx context.Context, r *rand.Rand) error {
@@ -239,7 +244,7 @@ func (pop *population) lookups(st store.Store) []struct {
 		}},
 		{"ListUsers/org-deep-page", func(ctx context.Context, r *rand.Rand) error {
 			i := r.IntN(n)
-			_, err := st.ListUsers(ctx, pid, store.UserFilter{OrganizationID: pop.orgs[i/usersPerOrg].ID},
+			_, err := st.ListUsers(ctx, pid, store.UserFilter{OrganizationID: pop.orgOf(i).ID},
 				store.Page{After: string(pop.users[i]), Limit: 50})
 			return err
 		}},
