@@ -61,23 +61,23 @@ func (r *reader) ListAuditEvents(ctx context.Context, projectID id.Project, f au
 	)
 	switch {
 	case f.OrganizationID != "":
-		rows, err = r.q.ListAuditEventsForOrganization(ctx, sqlcdb.ListAuditEventsForOrganizationParams{
+		rows, err = r.q().ListAuditEventsForOrganization(ctx, sqlcdb.ListAuditEventsForOrganizationParams{
 			ProjectID: string(projectID), OrganizationID: dbNullString(string(f.OrganizationID)), Before: before,
 			ActorID: dbNullString(f.ActorID), EventType: dbNullString(f.Type),
 			Since: since, Until: until, MaxRows: limit,
 		})
 	case f.ActorID != "":
-		rows, err = r.q.ListAuditEventsForActor(ctx, sqlcdb.ListAuditEventsForActorParams{
+		rows, err = r.q().ListAuditEventsForActor(ctx, sqlcdb.ListAuditEventsForActorParams{
 			ProjectID: string(projectID), ActorID: f.ActorID, Before: before,
 			EventType: dbNullString(f.Type), Since: since, Until: until, MaxRows: limit,
 		})
 	case f.Type != "":
-		rows, err = r.q.ListAuditEventsOfType(ctx, sqlcdb.ListAuditEventsOfTypeParams{
+		rows, err = r.q().ListAuditEventsOfType(ctx, sqlcdb.ListAuditEventsOfTypeParams{
 			ProjectID: string(projectID), EventType: f.Type, Before: before,
 			Since: since, Until: until, MaxRows: limit,
 		})
 	default:
-		rows, err = r.q.ListAuditEvents(ctx, sqlcdb.ListAuditEventsParams{
+		rows, err = r.q().ListAuditEvents(ctx, sqlcdb.ListAuditEventsParams{
 			ProjectID: string(projectID), Before: before, Since: since, Until: until, MaxRows: limit,
 		})
 	}
@@ -97,7 +97,7 @@ func (w *writer) InsertAuditEvent(ctx context.Context, e *audit.Event) error {
 	if len(e.Details) == 0 {
 		e.Details = json.RawMessage(`{}`)
 	}
-	err := w.q.InsertAuditEvent(ctx, sqlcdb.InsertAuditEventParams{
+	err := w.q().InsertAuditEvent(ctx, sqlcdb.InsertAuditEventParams{
 		ID:             string(e.ID),
 		ProjectID:      string(e.ProjectID),
 		OrganizationID: dbNullString(string(e.OrganizationID)),

@@ -57,10 +57,15 @@ func TestSQLiteReopenKeepsCommittedRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	// Reads work before Migrate (unprepared queries) and after it (prepared).
+	got, err := db.GetUser(ctx, p.ID, kept.ID)
+	if err != nil {
+		t.Fatalf("committed user after reopen, before Migrate: %v", err)
+	}
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	got, err := db.GetUser(ctx, p.ID, kept.ID)
+	got, err = db.GetUser(ctx, p.ID, kept.ID)
 	if err != nil {
 		t.Fatalf("committed user after reopen: %v", err)
 	}

@@ -33,7 +33,8 @@ func MigrationFiles(engine string) ([]string, error) {
 
 // Migrate applies every pending migration. It is safe to call repeatedly and,
 // on Postgres, from several processes at once: a session advisory lock makes
-// one process migrate while the others wait.
+// one process migrate while the others wait. On SQLite it then switches the
+// store to prepared statements.
 func (db *DB) Migrate(ctx context.Context) error {
 	sub, err := fs.Sub(migrations, "migrations/"+db.engine)
 	if err != nil {
@@ -67,5 +68,5 @@ func (db *DB) Migrate(ctx context.Context) error {
 	for _, r := range results {
 		db.log.Info("applied migration", "engine", db.engine, "file", r.Source.Path, "took", r.Duration)
 	}
-	return nil
+	return db.prepare(ctx)
 }

@@ -34,7 +34,7 @@ func orgFromRow(r sqlcdb.Organization) (*org.Organization, error) {
 }
 
 func (r *reader) GetOrganization(ctx context.Context, projectID id.Project, orgID id.Org) (*org.Organization, error) {
-	row, err := r.q.GetOrganization(ctx, sqlcdb.GetOrganizationParams{ProjectID: string(projectID), ID: string(orgID)})
+	row, err := r.q().GetOrganization(ctx, sqlcdb.GetOrganizationParams{ProjectID: string(projectID), ID: string(orgID)})
 	if err != nil {
 		return nil, wrap(err, "get organization %s", orgID)
 	}
@@ -42,7 +42,7 @@ func (r *reader) GetOrganization(ctx context.Context, projectID id.Project, orgI
 }
 
 func (r *reader) ListOrganizations(ctx context.Context, projectID id.Project, page store.Page) ([]*org.Organization, error) {
-	rows, err := r.q.ListOrganizations(ctx, sqlcdb.ListOrganizationsParams{
+	rows, err := r.q().ListOrganizations(ctx, sqlcdb.ListOrganizationsParams{
 		ProjectID: string(projectID), After: page.After, MaxRows: pageLimit(page),
 	})
 	if err != nil {
@@ -64,7 +64,7 @@ func (r *reader) ListOrganizations(ctx context.Context, projectID id.Project, pa
 func (w *writer) CreateOrganization(ctx context.Context, o *org.Organization) error {
 	o.CreatedAt, o.UpdatedAt = dbTime(o.CreatedAt), dbTime(o.UpdatedAt)
 	o.MemberCount = 0
-	n, err := w.q.InsertOrganization(ctx, sqlcdb.InsertOrganizationParams{
+	n, err := w.q().InsertOrganization(ctx, sqlcdb.InsertOrganizationParams{
 		ID:                        string(o.ID),
 		ProjectID:                 string(o.ProjectID),
 		Name:                      o.Name,
@@ -88,7 +88,7 @@ func (w *writer) CreateOrganization(ctx context.Context, o *org.Organization) er
 
 func (w *writer) UpdateOrganization(ctx context.Context, o *org.Organization) error {
 	o.UpdatedAt = dbTime(o.UpdatedAt)
-	n, err := w.q.UpdateOrganization(ctx, sqlcdb.UpdateOrganizationParams{
+	n, err := w.q().UpdateOrganization(ctx, sqlcdb.UpdateOrganizationParams{
 		ProjectID:                 string(o.ProjectID),
 		ID:                        string(o.ID),
 		Name:                      o.Name,
@@ -112,7 +112,7 @@ func (w *writer) UpdateOrganization(ctx context.Context, o *org.Organization) er
 // DeleteOrganization relies on ON DELETE CASCADE for the organization's users,
 // their role assignments and its custom roles; audit events are kept.
 func (w *writer) DeleteOrganization(ctx context.Context, projectID id.Project, orgID id.Org) error {
-	n, err := w.q.DeleteOrganization(ctx, sqlcdb.DeleteOrganizationParams{ProjectID: string(projectID), ID: string(orgID)})
+	n, err := w.q().DeleteOrganization(ctx, sqlcdb.DeleteOrganizationParams{ProjectID: string(projectID), ID: string(orgID)})
 	if err != nil {
 		return wrap(err, "delete organization %s", orgID)
 	}
@@ -123,7 +123,7 @@ func (w *writer) DeleteOrganization(ctx context.Context, projectID id.Project, o
 }
 
 func (w *writer) LockOrganization(ctx context.Context, projectID id.Project, orgID id.Org) error {
-	n, err := w.q.LockOrganization(ctx, sqlcdb.LockOrganizationParams{ProjectID: string(projectID), ID: string(orgID)})
+	n, err := w.q().LockOrganization(ctx, sqlcdb.LockOrganizationParams{ProjectID: string(projectID), ID: string(orgID)})
 	if err != nil {
 		return wrap(err, "lock organization %s", orgID)
 	}

@@ -40,7 +40,7 @@ func projectFromRow(r sqlcdb.Project) (*project.Project, error) {
 }
 
 func (r *reader) GetProject(ctx context.Context, projectID id.Project) (*project.Project, error) {
-	row, err := r.q.GetProject(ctx, string(projectID))
+	row, err := r.q().GetProject(ctx, string(projectID))
 	if err != nil {
 		return nil, wrap(err, "get project %s", projectID)
 	}
@@ -48,7 +48,7 @@ func (r *reader) GetProject(ctx context.Context, projectID id.Project) (*project
 }
 
 func (r *reader) ListProjects(ctx context.Context, page store.Page) ([]*project.Project, error) {
-	rows, err := r.q.ListProjects(ctx, sqlcdb.ListProjectsParams{After: page.After, MaxRows: pageLimit(page)})
+	rows, err := r.q().ListProjects(ctx, sqlcdb.ListProjectsParams{After: page.After, MaxRows: pageLimit(page)})
 	if err != nil {
 		return nil, wrap(err, "list projects")
 	}
@@ -66,7 +66,7 @@ func (r *reader) ListProjects(ctx context.Context, page store.Page) ([]*project.
 // CreateProject inserts p; it normalises p's times to what the database keeps.
 func (w *writer) CreateProject(ctx context.Context, p *project.Project) error {
 	p.CreatedAt, p.UpdatedAt = dbTime(p.CreatedAt), dbTime(p.UpdatedAt)
-	n, err := w.q.InsertProject(ctx, sqlcdb.InsertProjectParams{
+	n, err := w.q().InsertProject(ctx, sqlcdb.InsertProjectParams{
 		ID:                           string(p.ID),
 		Name:                         p.Name,
 		EnabledLoginMethods:          encodeList(p.EnabledLoginMethods),
@@ -91,7 +91,7 @@ func (w *writer) CreateProject(ctx context.Context, p *project.Project) error {
 
 func (w *writer) UpdateProject(ctx context.Context, p *project.Project) error {
 	p.UpdatedAt = dbTime(p.UpdatedAt)
-	n, err := w.q.UpdateProject(ctx, sqlcdb.UpdateProjectParams{
+	n, err := w.q().UpdateProject(ctx, sqlcdb.UpdateProjectParams{
 		ID:                           string(p.ID),
 		Name:                         p.Name,
 		EnabledLoginMethods:          encodeList(p.EnabledLoginMethods),

@@ -35,7 +35,7 @@ func roleFromRow(r sqlcdb.Role) *rbac.Role {
 }
 
 func (r *reader) GetPermission(ctx context.Context, projectID id.Project, permID id.Permission) (*rbac.Permission, error) {
-	row, err := r.q.GetPermission(ctx, sqlcdb.GetPermissionParams{ProjectID: string(projectID), ID: string(permID)})
+	row, err := r.q().GetPermission(ctx, sqlcdb.GetPermissionParams{ProjectID: string(projectID), ID: string(permID)})
 	if err != nil {
 		return nil, wrap(err, "get permission %s", permID)
 	}
@@ -43,7 +43,7 @@ func (r *reader) GetPermission(ctx context.Context, projectID id.Project, permID
 }
 
 func (r *reader) GetPermissionByKey(ctx context.Context, projectID id.Project, key string) (*rbac.Permission, error) {
-	row, err := r.q.GetPermissionByKey(ctx, sqlcdb.GetPermissionByKeyParams{ProjectID: string(projectID), Key: key})
+	row, err := r.q().GetPermissionByKey(ctx, sqlcdb.GetPermissionByKeyParams{ProjectID: string(projectID), Key: key})
 	if err != nil {
 		return nil, wrap(err, "get permission %q", key)
 	}
@@ -51,7 +51,7 @@ func (r *reader) GetPermissionByKey(ctx context.Context, projectID id.Project, k
 }
 
 func (r *reader) ListPermissions(ctx context.Context, projectID id.Project, page store.Page) ([]*rbac.Permission, error) {
-	rows, err := r.q.ListPermissions(ctx, sqlcdb.ListPermissionsParams{
+	rows, err := r.q().ListPermissions(ctx, sqlcdb.ListPermissionsParams{
 		ProjectID: string(projectID), After: page.After, MaxRows: pageLimit(page),
 	})
 	if err != nil {
@@ -66,7 +66,7 @@ func (r *reader) ListPermissions(ctx context.Context, projectID id.Project, page
 
 // withPermissions loads the permission keys of one role.
 func (r *reader) withPermissions(ctx context.Context, role *rbac.Role) (*rbac.Role, error) {
-	keys, err := r.q.ListRolePermissions(ctx, sqlcdb.ListRolePermissionsParams{
+	keys, err := r.q().ListRolePermissions(ctx, sqlcdb.ListRolePermissionsParams{
 		ProjectID: string(role.ProjectID), RoleID: string(role.ID),
 	})
 	if err != nil {
@@ -77,7 +77,7 @@ func (r *reader) withPermissions(ctx context.Context, role *rbac.Role) (*rbac.Ro
 }
 
 func (r *reader) GetRole(ctx context.Context, projectID id.Project, roleID id.Role) (*rbac.Role, error) {
-	row, err := r.q.GetRole(ctx, sqlcdb.GetRoleParams{ProjectID: string(projectID), ID: string(roleID)})
+	row, err := r.q().GetRole(ctx, sqlcdb.GetRoleParams{ProjectID: string(projectID), ID: string(roleID)})
 	if err != nil {
 		return nil, wrap(err, "get role %s", roleID)
 	}
@@ -85,7 +85,7 @@ func (r *reader) GetRole(ctx context.Context, projectID id.Project, roleID id.Ro
 }
 
 func (r *reader) GetRoleByKey(ctx context.Context, projectID id.Project, orgID id.Org, key string) (*rbac.Role, error) {
-	row, err := r.q.GetRoleByKey(ctx, sqlcdb.GetRoleByKeyParams{
+	row, err := r.q().GetRoleByKey(ctx, sqlcdb.GetRoleByKeyParams{
 		ProjectID: string(projectID), OrganizationID: dbNullString(string(orgID)), Key: key,
 	})
 	if err != nil {
@@ -97,7 +97,7 @@ func (r *reader) GetRoleByKey(ctx context.Context, projectID id.Project, orgID i
 // ListRoles loads a page of roles and then, in one more query, the
 // permissions of every role in the page's ID range.
 func (r *reader) ListRoles(ctx context.Context, projectID id.Project, orgID id.Org, page store.Page) ([]*rbac.Role, error) {
-	rows, err := r.q.ListRoles(ctx, sqlcdb.ListRolesParams{
+	rows, err := r.q().ListRoles(ctx, sqlcdb.ListRolesParams{
 		ProjectID: string(projectID), OrganizationID: dbNullString(string(orgID)),
 		After: page.After, MaxRows: pageLimit(page),
 	})
@@ -114,7 +114,7 @@ func (r *reader) ListRoles(ctx context.Context, projectID id.Project, orgID id.O
 	if len(rows) == 0 {
 		return out, nil
 	}
-	perms, err := r.q.ListRolePermissionsInRange(ctx, sqlcdb.ListRolePermissionsInRangeParams{
+	perms, err := r.q().ListRolePermissionsInRange(ctx, sqlcdb.ListRolePermissionsInRangeParams{
 		ProjectID: string(projectID), OrganizationID: dbNullString(string(orgID)),
 		FirstID: rows[0].ID, LastID: rows[len(rows)-1].ID,
 	})
@@ -130,7 +130,7 @@ func (r *reader) ListRoles(ctx context.Context, projectID id.Project, orgID id.O
 }
 
 func (r *reader) ListUserRoles(ctx context.Context, projectID id.Project, userID id.User) ([]*rbac.Role, error) {
-	rows, err := r.q.ListUserRoles(ctx, sqlcdb.ListUserRolesParams{ProjectID: string(projectID), UserID: string(userID)})
+	rows, err := r.q().ListUserRoles(ctx, sqlcdb.ListUserRolesParams{ProjectID: string(projectID), UserID: string(userID)})
 	if err != nil {
 		return nil, wrap(err, "list roles of user %s", userID)
 	}
@@ -144,7 +144,7 @@ func (r *reader) ListUserRoles(ctx context.Context, projectID id.Project, userID
 	if len(rows) == 0 {
 		return out, nil
 	}
-	perms, err := r.q.ListUserRolePermissions(ctx, sqlcdb.ListUserRolePermissionsParams{
+	perms, err := r.q().ListUserRolePermissions(ctx, sqlcdb.ListUserRolePermissionsParams{
 		ProjectID: string(projectID), UserID: string(userID),
 	})
 	if err != nil {
@@ -159,7 +159,7 @@ func (r *reader) ListUserRoles(ctx context.Context, projectID id.Project, userID
 }
 
 func (r *reader) CountRoleMembers(ctx context.Context, projectID id.Project, orgID id.Org, roleID id.Role) (int64, error) {
-	n, err := r.q.CountRoleMembers(ctx, sqlcdb.CountRoleMembersParams{
+	n, err := r.q().CountRoleMembers(ctx, sqlcdb.CountRoleMembersParams{
 		ProjectID: string(projectID), OrganizationID: string(orgID), RoleID: string(roleID),
 	})
 	if err != nil {
@@ -170,7 +170,7 @@ func (r *reader) CountRoleMembers(ctx context.Context, projectID id.Project, org
 
 func (w *writer) CreatePermission(ctx context.Context, p *rbac.Permission) error {
 	p.CreatedAt = dbTime(p.CreatedAt)
-	n, err := w.q.InsertPermission(ctx, sqlcdb.InsertPermissionParams{
+	n, err := w.q().InsertPermission(ctx, sqlcdb.InsertPermissionParams{
 		ID: string(p.ID), ProjectID: string(p.ProjectID), Key: p.Key,
 		Description: p.Description, CreatedAt: p.CreatedAt,
 	})
@@ -184,7 +184,7 @@ func (w *writer) CreatePermission(ctx context.Context, p *rbac.Permission) error
 }
 
 func (w *writer) UpdatePermission(ctx context.Context, p *rbac.Permission) error {
-	n, err := w.q.UpdatePermission(ctx, sqlcdb.UpdatePermissionParams{
+	n, err := w.q().UpdatePermission(ctx, sqlcdb.UpdatePermissionParams{
 		ProjectID: string(p.ProjectID), ID: string(p.ID), Key: p.Key, Description: p.Description,
 	})
 	if err != nil {
@@ -198,7 +198,7 @@ func (w *writer) UpdatePermission(ctx context.Context, p *rbac.Permission) error
 
 // DeletePermission removes it from every role by ON DELETE CASCADE.
 func (w *writer) DeletePermission(ctx context.Context, projectID id.Project, permID id.Permission) error {
-	n, err := w.q.DeletePermission(ctx, sqlcdb.DeletePermissionParams{ProjectID: string(projectID), ID: string(permID)})
+	n, err := w.q().DeletePermission(ctx, sqlcdb.DeletePermissionParams{ProjectID: string(projectID), ID: string(permID)})
 	if err != nil {
 		return wrap(err, "delete permission %s", permID)
 	}
@@ -213,7 +213,7 @@ func (w *writer) DeletePermission(ctx context.Context, projectID id.Project, per
 func (w *writer) CreateRole(ctx context.Context, r *rbac.Role) error {
 	r.CreatedAt, r.UpdatedAt = dbTime(r.CreatedAt), dbTime(r.UpdatedAt)
 	if r.OrganizationID != "" {
-		n, err := w.q.OrganizationExists(ctx, sqlcdb.OrganizationExistsParams{
+		n, err := w.q().OrganizationExists(ctx, sqlcdb.OrganizationExistsParams{
 			ProjectID: string(r.ProjectID), ID: string(r.OrganizationID),
 		})
 		if err != nil {
@@ -223,7 +223,7 @@ func (w *writer) CreateRole(ctx context.Context, r *rbac.Role) error {
 			return notFound("create role %q: organization %s", r.Key, r.OrganizationID)
 		}
 	}
-	n, err := w.q.InsertRole(ctx, sqlcdb.InsertRoleParams{
+	n, err := w.q().InsertRole(ctx, sqlcdb.InsertRoleParams{
 		ID:             string(r.ID),
 		ProjectID:      string(r.ProjectID),
 		OrganizationID: dbNullString(string(r.OrganizationID)),
@@ -246,7 +246,7 @@ func (w *writer) CreateRole(ctx context.Context, r *rbac.Role) error {
 // UpdateRole writes name and description and replaces the permission set.
 func (w *writer) UpdateRole(ctx context.Context, r *rbac.Role) error {
 	r.UpdatedAt = dbTime(r.UpdatedAt)
-	n, err := w.q.UpdateRole(ctx, sqlcdb.UpdateRoleParams{
+	n, err := w.q().UpdateRole(ctx, sqlcdb.UpdateRoleParams{
 		ProjectID: string(r.ProjectID), ID: string(r.ID),
 		Name: r.Name, Description: r.Description, UpdatedAt: r.UpdatedAt,
 	})
@@ -256,7 +256,7 @@ func (w *writer) UpdateRole(ctx context.Context, r *rbac.Role) error {
 	if n == 0 {
 		return notFound("update role %s", r.ID)
 	}
-	if err := w.q.ClearRolePermissions(ctx, sqlcdb.ClearRolePermissionsParams{
+	if err := w.q().ClearRolePermissions(ctx, sqlcdb.ClearRolePermissionsParams{
 		ProjectID: string(r.ProjectID), RoleID: string(r.ID),
 	}); err != nil {
 		return wrap(err, "update role %s: clear permissions", r.ID)
@@ -268,7 +268,7 @@ func (w *writer) UpdateRole(ctx context.Context, r *rbac.Role) error {
 // permission of the project is ErrNotFound; a repeated key is harmless.
 func (w *writer) setRolePermissions(ctx context.Context, r *rbac.Role) error {
 	for _, key := range r.Permissions {
-		n, err := w.q.AddRolePermission(ctx, sqlcdb.AddRolePermissionParams{
+		n, err := w.q().AddRolePermission(ctx, sqlcdb.AddRolePermissionParams{
 			ProjectID: string(r.ProjectID), RoleID: string(r.ID), PermissionKey: key,
 		})
 		if err != nil {
@@ -285,7 +285,7 @@ func (w *writer) setRolePermissions(ctx context.Context, r *rbac.Role) error {
 
 // DeleteRole removes its assignments and permission links by ON DELETE CASCADE.
 func (w *writer) DeleteRole(ctx context.Context, projectID id.Project, roleID id.Role) error {
-	n, err := w.q.DeleteRole(ctx, sqlcdb.DeleteRoleParams{ProjectID: string(projectID), ID: string(roleID)})
+	n, err := w.q().DeleteRole(ctx, sqlcdb.DeleteRoleParams{ProjectID: string(projectID), ID: string(roleID)})
 	if err != nil {
 		return wrap(err, "delete role %s", roleID)
 	}
@@ -299,7 +299,7 @@ func (w *writer) DeleteRole(ctx context.Context, projectID id.Project, roleID id
 // a.OrganizationID, and that the role is project-wide or that organization's.
 func (w *writer) AssignRole(ctx context.Context, a *rbac.Assignment) error {
 	a.CreatedAt = dbTime(a.CreatedAt)
-	n, err := w.q.AssignableRole(ctx, sqlcdb.AssignableRoleParams{
+	n, err := w.q().AssignableRole(ctx, sqlcdb.AssignableRoleParams{
 		ProjectID: string(a.ProjectID), UserID: string(a.UserID),
 		OrganizationID: string(a.OrganizationID), RoleID: string(a.RoleID),
 	})
@@ -309,7 +309,7 @@ func (w *writer) AssignRole(ctx context.Context, a *rbac.Assignment) error {
 	if n == 0 {
 		return notFound("assign role %s to user %s in organization %s", a.RoleID, a.UserID, a.OrganizationID)
 	}
-	if err := w.q.InsertRoleAssignment(ctx, sqlcdb.InsertRoleAssignmentParams{
+	if err := w.q().InsertRoleAssignment(ctx, sqlcdb.InsertRoleAssignmentParams{
 		UserID: string(a.UserID), RoleID: string(a.RoleID), ProjectID: string(a.ProjectID),
 		OrganizationID: string(a.OrganizationID), CreatedAt: a.CreatedAt,
 	}); err != nil {
@@ -319,7 +319,7 @@ func (w *writer) AssignRole(ctx context.Context, a *rbac.Assignment) error {
 }
 
 func (w *writer) UnassignRole(ctx context.Context, projectID id.Project, userID id.User, roleID id.Role) error {
-	n, err := w.q.DeleteRoleAssignment(ctx, sqlcdb.DeleteRoleAssignmentParams{
+	n, err := w.q().DeleteRoleAssignment(ctx, sqlcdb.DeleteRoleAssignmentParams{
 		ProjectID: string(projectID), UserID: string(userID), RoleID: string(roleID),
 	})
 	if err != nil {

@@ -24,7 +24,7 @@ func secretKeyFromRow(r sqlcdb.SecretKey) *secretkey.Key {
 }
 
 func (r *reader) GetSecretKey(ctx context.Context, projectID id.Project, keyID id.SecretKey) (*secretkey.Key, error) {
-	row, err := r.q.GetSecretKey(ctx, sqlcdb.GetSecretKeyParams{ProjectID: string(projectID), ID: string(keyID)})
+	row, err := r.q().GetSecretKey(ctx, sqlcdb.GetSecretKeyParams{ProjectID: string(projectID), ID: string(keyID)})
 	if err != nil {
 		return nil, wrap(err, "get secret key %s", keyID)
 	}
@@ -32,7 +32,7 @@ func (r *reader) GetSecretKey(ctx context.Context, projectID id.Project, keyID i
 }
 
 func (r *reader) GetSecretKeyByHash(ctx context.Context, hash []byte) (*secretkey.Key, error) {
-	row, err := r.q.GetSecretKeyByHash(ctx, hash)
+	row, err := r.q().GetSecretKeyByHash(ctx, hash)
 	if err != nil {
 		return nil, wrap(err, "get secret key by hash")
 	}
@@ -40,7 +40,7 @@ func (r *reader) GetSecretKeyByHash(ctx context.Context, hash []byte) (*secretke
 }
 
 func (r *reader) ListSecretKeys(ctx context.Context, projectID id.Project, page store.Page) ([]*secretkey.Key, error) {
-	rows, err := r.q.ListSecretKeys(ctx, sqlcdb.ListSecretKeysParams{
+	rows, err := r.q().ListSecretKeys(ctx, sqlcdb.ListSecretKeysParams{
 		ProjectID: string(projectID), After: page.After, MaxRows: pageLimit(page),
 	})
 	if err != nil {
@@ -58,7 +58,7 @@ func (r *reader) ListSecretKeys(ctx context.Context, projectID id.Project, page 
 func (w *writer) CreateSecretKey(ctx context.Context, k *secretkey.Key) error {
 	k.CreatedAt = dbTime(k.CreatedAt)
 	k.LastUsedAt, k.RevokedAt = normTimePtr(k.LastUsedAt), normTimePtr(k.RevokedAt)
-	n, err := w.q.InsertSecretKey(ctx, sqlcdb.InsertSecretKeyParams{
+	n, err := w.q().InsertSecretKey(ctx, sqlcdb.InsertSecretKeyParams{
 		ID:         string(k.ID),
 		ProjectID:  string(k.ProjectID),
 		Name:       k.Name,
@@ -79,7 +79,7 @@ func (w *writer) CreateSecretKey(ctx context.Context, k *secretkey.Key) error {
 
 // RevokeSecretKey is idempotent: a second revocation keeps the first time.
 func (w *writer) RevokeSecretKey(ctx context.Context, projectID id.Project, keyID id.SecretKey, at time.Time) error {
-	n, err := w.q.RevokeSecretKey(ctx, sqlcdb.RevokeSecretKeyParams{
+	n, err := w.q().RevokeSecretKey(ctx, sqlcdb.RevokeSecretKeyParams{
 		ProjectID: string(projectID), ID: string(keyID), RevokedAt: dbNullTime(&at),
 	})
 	if err != nil {
@@ -92,7 +92,7 @@ func (w *writer) RevokeSecretKey(ctx context.Context, projectID id.Project, keyI
 }
 
 func (w *writer) TouchSecretKey(ctx context.Context, projectID id.Project, keyID id.SecretKey, at time.Time) error {
-	n, err := w.q.TouchSecretKey(ctx, sqlcdb.TouchSecretKeyParams{
+	n, err := w.q().TouchSecretKey(ctx, sqlcdb.TouchSecretKeyParams{
 		ProjectID: string(projectID), ID: string(keyID), LastUsedAt: dbNullTime(&at),
 	})
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	// Registers the "pgx" database/sql driver.
@@ -60,6 +61,11 @@ type DB struct {
 	// readDB serves the Reader methods: a separate read-only pool on SQLite
 	// (WAL readers never wait for the writer), the same pool on Postgres.
 	readDB *sql.DB
+	// readQ (embedded reader's) and writeQ hold the queries of each pool:
+	// unprepared after Open, prepared statements on SQLite once Migrate has
+	// made sure the tables exist (see prepare).
+	readQ, writeQ atomic.Pointer[sqlcdb.Queries]
+	prepared      atomic.Bool
 }
 
 var _ store.Store = (*DB)(nil)
@@ -109,13 +115,44 @@ func openPostgres(ctx context.Context, dsn string, log *slog.Logger) (*DB, error
 		pool.Close()
 		return nil, fmt.Errorf("open postgres %s: %w", redact(dsn), err)
 	}
-	return &DB{
-		reader:  reader{q: sqlcdb.New(pool)},
-		engine:  EnginePostgres,
-		log:     log,
-		writeDB: pool,
-		readDB:  pool,
-	}, nil
+	return newDB(EnginePostgres, log, pool, pool), nil
+}
+
+func newDB(engine string, log *slog.Logger, writeDB, readDB *sql.DB) *DB {
+	db := &DB{engine: engine, log: log, writeDB: writeDB, readDB: readDB}
+	db.readQ.Store(sqlcdb.New(readDB))
+	db.writeQ.Store(sqlcdb.New(writeDB))
+	db.reader = reader{qp: &db.readQ}
+	return db
+}
+
+// prepare switches SQLite to prepared statements: parsing and planning a
+// query costs about as much as running a point lookup, and modernc's driver
+// does not cache statements itself. Postgres keeps unprepared queries, which
+// pgx already caches per connection, so that a transaction-pooling proxy in
+// front of the server keeps working. It needs the schema, so Migrate calls it.
+func (db *DB) prepare(ctx context.Context) error {
+	if db.engine != EngineSQLite || db.prepared.Load() {
+		return nil
+	}
+	rq, err := sqlcdb.Prepare(ctx, db.readDB)
+	if err != nil {
+		return fmt.Errorf("prepare sqlite read queries: %w", err)
+	}
+	wq, err := sqlcdb.Prepare(ctx, db.writeDB)
+	if err != nil {
+		rq.Close()
+		return fmt.Errorf("prepare sqlite write queries: %w", err)
+	}
+	if !db.prepared.CompareAndSwap(false, true) {
+		// A concurrent Migrate got there first.
+		rq.Close()
+		wq.Close()
+		return nil
+	}
+	db.readQ.Store(rq)
+	db.writeQ.Store(wq)
+	return nil
 }
 
 // sqliteDSN builds a modernc DSN. Times are written in the driver's "sqlite"
@@ -170,13 +207,7 @@ func openSQLite(ctx context.Context, path string, log *slog.Logger) (*DB, error)
 		r.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &DB{
-		reader:  reader{q: sqlcdb.New(r)},
-		engine:  EngineSQLite,
-		log:     log,
-		writeDB: w,
-		readDB:  r,
-	}, nil
+	return newDB(EngineSQLite, log, w, r), nil
 }
 
 // pingSQLite opens the pool's first connection, which runs the DSN's pragmas.
@@ -213,9 +244,10 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the pools.
+// Close closes the prepared statements and the pools.
 func (db *DB) Close() error {
-	err := db.writeDB.Close()
+	err := errors.Join(db.readQ.Load().Close(), db.writeQ.Load().Close())
+	err = errors.Join(err, db.writeDB.Close())
 	if db.readDB != db.writeDB {
 		err = errors.Join(err, db.readDB.Close())
 	}
@@ -254,7 +286,9 @@ func (db *DB) writeOnce(ctx context.Context, fn func(store.Writer) error) error 
 	}
 	// Rolling back after a commit is a no-op; this also covers a panic in fn.
 	defer tx.Rollback()
-	if err := fn(&writer{reader: reader{q: sqlcdb.New(tx)}}); err != nil {
+	var q atomic.Pointer[sqlcdb.Queries]
+	q.Store(db.writeQ.Load().WithTx(tx))
+	if err := fn(&writer{reader: reader{qp: &q}}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -265,8 +299,10 @@ func (db *DB) writeOnce(ctx context.Context, fn func(store.Writer) error) error 
 
 // reader implements store.Reader over a pool or a transaction.
 type reader struct {
-	q *sqlcdb.Queries
+	qp *atomic.Pointer[sqlcdb.Queries]
 }
+
+func (r *reader) q() *sqlcdb.Queries { return r.qp.Load() }
 
 // writer implements store.Writer inside one transaction.
 type writer struct {

@@ -33,7 +33,7 @@ func usersFromRows(rows []sqlcdb.User) []*user.User {
 }
 
 func (r *reader) GetUser(ctx context.Context, projectID id.Project, userID id.User) (*user.User, error) {
-	row, err := r.q.GetUser(ctx, sqlcdb.GetUserParams{ProjectID: string(projectID), ID: string(userID)})
+	row, err := r.q().GetUser(ctx, sqlcdb.GetUserParams{ProjectID: string(projectID), ID: string(userID)})
 	if err != nil {
 		return nil, wrap(err, "get user %s", userID)
 	}
@@ -41,7 +41,7 @@ func (r *reader) GetUser(ctx context.Context, projectID id.Project, userID id.Us
 }
 
 func (r *reader) GetUserByEmail(ctx context.Context, projectID id.Project, orgID id.Org, email string) (*user.User, error) {
-	row, err := r.q.GetUserByEmail(ctx, sqlcdb.GetUserByEmailParams{
+	row, err := r.q().GetUserByEmail(ctx, sqlcdb.GetUserByEmailParams{
 		ProjectID: string(projectID), OrganizationID: string(orgID), Email: email,
 	})
 	if err != nil {
@@ -59,17 +59,17 @@ func (r *reader) ListUsers(ctx context.Context, projectID id.Project, f store.Us
 	)
 	switch {
 	case f.Email != "":
-		rows, err = r.q.ListUsersByEmail(ctx, sqlcdb.ListUsersByEmailParams{
+		rows, err = r.q().ListUsersByEmail(ctx, sqlcdb.ListUsersByEmailParams{
 			ProjectID: string(projectID), Email: f.Email, After: page.After,
 			OrganizationID: dbNullString(string(f.OrganizationID)), MaxRows: pageLimit(page),
 		})
 	case f.OrganizationID != "":
-		rows, err = r.q.ListUsersInOrganization(ctx, sqlcdb.ListUsersInOrganizationParams{
+		rows, err = r.q().ListUsersInOrganization(ctx, sqlcdb.ListUsersInOrganizationParams{
 			ProjectID: string(projectID), OrganizationID: string(f.OrganizationID),
 			After: page.After, MaxRows: pageLimit(page),
 		})
 	default:
-		rows, err = r.q.ListUsersInProject(ctx, sqlcdb.ListUsersInProjectParams{
+		rows, err = r.q().ListUsersInProject(ctx, sqlcdb.ListUsersInProjectParams{
 			ProjectID: string(projectID), After: page.After, MaxRows: pageLimit(page),
 		})
 	}
@@ -85,7 +85,7 @@ func (r *reader) ListUsers(ctx context.Context, projectID id.Project, f store.Us
 func (w *writer) CreateUser(ctx context.Context, u *user.User) error {
 	u.CreatedAt, u.UpdatedAt = dbTime(u.CreatedAt), dbTime(u.UpdatedAt)
 	u.LastLoginAt = normTimePtr(u.LastLoginAt)
-	n, err := w.q.AddOrganizationMembers(ctx, sqlcdb.AddOrganizationMembersParams{
+	n, err := w.q().AddOrganizationMembers(ctx, sqlcdb.AddOrganizationMembersParams{
 		ProjectID: string(u.ProjectID), ID: string(u.OrganizationID), Delta: 1,
 	})
 	if err != nil {
@@ -94,7 +94,7 @@ func (w *writer) CreateUser(ctx context.Context, u *user.User) error {
 	if n == 0 {
 		return notFound("create user: organization %s", u.OrganizationID)
 	}
-	n, err = w.q.InsertUser(ctx, sqlcdb.InsertUserParams{
+	n, err = w.q().InsertUser(ctx, sqlcdb.InsertUserParams{
 		ID:             string(u.ID),
 		ProjectID:      string(u.ProjectID),
 		OrganizationID: string(u.OrganizationID),
@@ -112,7 +112,7 @@ func (w *writer) CreateUser(ctx context.Context, u *user.User) error {
 	if n == 0 {
 		// Undo the count so a caller that handles the conflict and commits
 		// leaves the organization's member count right.
-		if _, err := w.q.AddOrganizationMembers(ctx, sqlcdb.AddOrganizationMembersParams{
+		if _, err := w.q().AddOrganizationMembers(ctx, sqlcdb.AddOrganizationMembersParams{
 			ProjectID: string(u.ProjectID), ID: string(u.OrganizationID), Delta: -1,
 		}); err != nil {
 			return wrap(err, "create user: uncount member of organization %s", u.OrganizationID)
@@ -125,7 +125,7 @@ func (w *writer) CreateUser(ctx context.Context, u *user.User) error {
 func (w *writer) UpdateUser(ctx context.Context, u *user.User) error {
 	u.UpdatedAt = dbTime(u.UpdatedAt)
 	u.LastLoginAt = normTimePtr(u.LastLoginAt)
-	n, err := w.q.UpdateUser(ctx, sqlcdb.UpdateUserParams{
+	n, err := w.q().UpdateUser(ctx, sqlcdb.UpdateUserParams{
 		ProjectID:     string(u.ProjectID),
 		ID:            string(u.ID),
 		Email:         u.Email,
@@ -148,11 +148,11 @@ func (w *writer) UpdateUser(ctx context.Context, u *user.User) error {
 // first, like every other membership change) and deletes it; its role
 // assignments go by ON DELETE CASCADE.
 func (w *writer) DeleteUser(ctx context.Context, projectID id.Project, userID id.User) error {
-	orgID, err := w.q.RemoveMemberOfUser(ctx, sqlcdb.RemoveMemberOfUserParams{ProjectID: string(projectID), UserID: string(userID)})
+	orgID, err := w.q().RemoveMemberOfUser(ctx, sqlcdb.RemoveMemberOfUserParams{ProjectID: string(projectID), UserID: string(userID)})
 	if err != nil {
 		return wrap(err, "delete user %s", userID)
 	}
-	n, err := w.q.DeleteUser(ctx, sqlcdb.DeleteUserParams{ProjectID: string(projectID), ID: string(userID)})
+	n, err := w.q().DeleteUser(ctx, sqlcdb.DeleteUserParams{ProjectID: string(projectID), ID: string(userID)})
 	if err != nil {
 		return wrap(err, "delete user %s", userID)
 	}
@@ -160,7 +160,7 @@ func (w *writer) DeleteUser(ctx context.Context, projectID id.Project, userID id
 		// A concurrent transaction deleted the user while this one waited
 		// for the organization's lock: give the count back, so a caller
 		// that handles the error and commits leaves it right.
-		if _, err := w.q.AddOrganizationMembers(ctx, sqlcdb.AddOrganizationMembersParams{
+		if _, err := w.q().AddOrganizationMembers(ctx, sqlcdb.AddOrganizationMembersParams{
 			ProjectID: string(projectID), ID: orgID, Delta: 1,
 		}); err != nil {
 			return wrap(err, "delete user %s: recount member", userID)

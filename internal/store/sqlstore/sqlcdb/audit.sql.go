@@ -32,7 +32,7 @@ type InsertAuditEventParams struct {
 }
 
 func (q *Queries) InsertAuditEvent(ctx context.Context, arg InsertAuditEventParams) error {
-	_, err := q.db.ExecContext(ctx, insertAuditEvent,
+	_, err := q.exec(ctx, q.insertAuditEventStmt, insertAuditEvent,
 		arg.ID,
 		arg.ProjectID,
 		arg.OrganizationID,
@@ -72,7 +72,7 @@ type ListAuditEventsParams struct {
 // always bound (the store passes the widest range when the filter has none)
 // because a CAST to a time type is not portable.
 func (q *Queries) ListAuditEvents(ctx context.Context, arg ListAuditEventsParams) ([]AuditEvent, error) {
-	rows, err := q.db.QueryContext(ctx, listAuditEvents,
+	rows, err := q.query(ctx, q.listAuditEventsStmt, listAuditEvents,
 		arg.ProjectID,
 		arg.Before,
 		arg.Since,
@@ -134,7 +134,7 @@ type ListAuditEventsForActorParams struct {
 }
 
 func (q *Queries) ListAuditEventsForActor(ctx context.Context, arg ListAuditEventsForActorParams) ([]AuditEvent, error) {
-	rows, err := q.db.QueryContext(ctx, listAuditEventsForActor,
+	rows, err := q.query(ctx, q.listAuditEventsForActorStmt, listAuditEventsForActor,
 		arg.ProjectID,
 		arg.ActorID,
 		arg.Before,
@@ -200,7 +200,7 @@ type ListAuditEventsForOrganizationParams struct {
 }
 
 func (q *Queries) ListAuditEventsForOrganization(ctx context.Context, arg ListAuditEventsForOrganizationParams) ([]AuditEvent, error) {
-	rows, err := q.db.QueryContext(ctx, listAuditEventsForOrganization,
+	rows, err := q.query(ctx, q.listAuditEventsForOrganizationStmt, listAuditEventsForOrganization,
 		arg.ProjectID,
 		arg.OrganizationID,
 		arg.Before,
@@ -263,7 +263,7 @@ type ListAuditEventsOfTypeParams struct {
 }
 
 func (q *Queries) ListAuditEventsOfType(ctx context.Context, arg ListAuditEventsOfTypeParams) ([]AuditEvent, error) {
-	rows, err := q.db.QueryContext(ctx, listAuditEventsOfType,
+	rows, err := q.query(ctx, q.listAuditEventsOfTypeStmt, listAuditEventsOfType,
 		arg.ProjectID,
 		arg.EventType,
 		arg.Before,

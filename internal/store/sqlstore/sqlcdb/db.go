@@ -7,6 +7,7 @@ package sqlcdb
 import (
 	"context"
 	"database/sql"
+	"fmt"
 )
 
 type DBTX interface {
@@ -20,12 +21,598 @@ func New(db DBTX) *Queries {
 	return &Queries{db: db}
 }
 
+func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
+	q := Queries{db: db}
+	var err error
+	if q.addOrganizationMembersStmt, err = db.PrepareContext(ctx, addOrganizationMembers); err != nil {
+		return nil, fmt.Errorf("error preparing query AddOrganizationMembers: %w", err)
+	}
+	if q.addRolePermissionStmt, err = db.PrepareContext(ctx, addRolePermission); err != nil {
+		return nil, fmt.Errorf("error preparing query AddRolePermission: %w", err)
+	}
+	if q.assignableRoleStmt, err = db.PrepareContext(ctx, assignableRole); err != nil {
+		return nil, fmt.Errorf("error preparing query AssignableRole: %w", err)
+	}
+	if q.clearRolePermissionsStmt, err = db.PrepareContext(ctx, clearRolePermissions); err != nil {
+		return nil, fmt.Errorf("error preparing query ClearRolePermissions: %w", err)
+	}
+	if q.countRoleMembersStmt, err = db.PrepareContext(ctx, countRoleMembers); err != nil {
+		return nil, fmt.Errorf("error preparing query CountRoleMembers: %w", err)
+	}
+	if q.deleteOrganizationStmt, err = db.PrepareContext(ctx, deleteOrganization); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteOrganization: %w", err)
+	}
+	if q.deletePermissionStmt, err = db.PrepareContext(ctx, deletePermission); err != nil {
+		return nil, fmt.Errorf("error preparing query DeletePermission: %w", err)
+	}
+	if q.deleteRoleStmt, err = db.PrepareContext(ctx, deleteRole); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteRole: %w", err)
+	}
+	if q.deleteRoleAssignmentStmt, err = db.PrepareContext(ctx, deleteRoleAssignment); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteRoleAssignment: %w", err)
+	}
+	if q.deleteUserStmt, err = db.PrepareContext(ctx, deleteUser); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteUser: %w", err)
+	}
+	if q.getOrganizationStmt, err = db.PrepareContext(ctx, getOrganization); err != nil {
+		return nil, fmt.Errorf("error preparing query GetOrganization: %w", err)
+	}
+	if q.getPermissionStmt, err = db.PrepareContext(ctx, getPermission); err != nil {
+		return nil, fmt.Errorf("error preparing query GetPermission: %w", err)
+	}
+	if q.getPermissionByKeyStmt, err = db.PrepareContext(ctx, getPermissionByKey); err != nil {
+		return nil, fmt.Errorf("error preparing query GetPermissionByKey: %w", err)
+	}
+	if q.getProjectStmt, err = db.PrepareContext(ctx, getProject); err != nil {
+		return nil, fmt.Errorf("error preparing query GetProject: %w", err)
+	}
+	if q.getRoleStmt, err = db.PrepareContext(ctx, getRole); err != nil {
+		return nil, fmt.Errorf("error preparing query GetRole: %w", err)
+	}
+	if q.getRoleByKeyStmt, err = db.PrepareContext(ctx, getRoleByKey); err != nil {
+		return nil, fmt.Errorf("error preparing query GetRoleByKey: %w", err)
+	}
+	if q.getSecretKeyStmt, err = db.PrepareContext(ctx, getSecretKey); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSecretKey: %w", err)
+	}
+	if q.getSecretKeyByHashStmt, err = db.PrepareContext(ctx, getSecretKeyByHash); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSecretKeyByHash: %w", err)
+	}
+	if q.getUserStmt, err = db.PrepareContext(ctx, getUser); err != nil {
+		return nil, fmt.Errorf("error preparing query GetUser: %w", err)
+	}
+	if q.getUserByEmailStmt, err = db.PrepareContext(ctx, getUserByEmail); err != nil {
+		return nil, fmt.Errorf("error preparing query GetUserByEmail: %w", err)
+	}
+	if q.insertAuditEventStmt, err = db.PrepareContext(ctx, insertAuditEvent); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertAuditEvent: %w", err)
+	}
+	if q.insertOrganizationStmt, err = db.PrepareContext(ctx, insertOrganization); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertOrganization: %w", err)
+	}
+	if q.insertPermissionStmt, err = db.PrepareContext(ctx, insertPermission); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertPermission: %w", err)
+	}
+	if q.insertProjectStmt, err = db.PrepareContext(ctx, insertProject); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertProject: %w", err)
+	}
+	if q.insertRoleStmt, err = db.PrepareContext(ctx, insertRole); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertRole: %w", err)
+	}
+	if q.insertRoleAssignmentStmt, err = db.PrepareContext(ctx, insertRoleAssignment); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertRoleAssignment: %w", err)
+	}
+	if q.insertSecretKeyStmt, err = db.PrepareContext(ctx, insertSecretKey); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertSecretKey: %w", err)
+	}
+	if q.insertUserStmt, err = db.PrepareContext(ctx, insertUser); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertUser: %w", err)
+	}
+	if q.listAuditEventsStmt, err = db.PrepareContext(ctx, listAuditEvents); err != nil {
+		return nil, fmt.Errorf("error preparing query ListAuditEvents: %w", err)
+	}
+	if q.listAuditEventsForActorStmt, err = db.PrepareContext(ctx, listAuditEventsForActor); err != nil {
+		return nil, fmt.Errorf("error preparing query ListAuditEventsForActor: %w", err)
+	}
+	if q.listAuditEventsForOrganizationStmt, err = db.PrepareContext(ctx, listAuditEventsForOrganization); err != nil {
+		return nil, fmt.Errorf("error preparing query ListAuditEventsForOrganization: %w", err)
+	}
+	if q.listAuditEventsOfTypeStmt, err = db.PrepareContext(ctx, listAuditEventsOfType); err != nil {
+		return nil, fmt.Errorf("error preparing query ListAuditEventsOfType: %w", err)
+	}
+	if q.listOrganizationsStmt, err = db.PrepareContext(ctx, listOrganizations); err != nil {
+		return nil, fmt.Errorf("error preparing query ListOrganizations: %w", err)
+	}
+	if q.listPermissionsStmt, err = db.PrepareContext(ctx, listPermissions); err != nil {
+		return nil, fmt.Errorf("error preparing query ListPermissions: %w", err)
+	}
+	if q.listProjectsStmt, err = db.PrepareContext(ctx, listProjects); err != nil {
+		return nil, fmt.Errorf("error preparing query ListProjects: %w", err)
+	}
+	if q.listRolePermissionsStmt, err = db.PrepareContext(ctx, listRolePermissions); err != nil {
+		return nil, fmt.Errorf("error preparing query ListRolePermissions: %w", err)
+	}
+	if q.listRolePermissionsInRangeStmt, err = db.PrepareContext(ctx, listRolePermissionsInRange); err != nil {
+		return nil, fmt.Errorf("error preparing query ListRolePermissionsInRange: %w", err)
+	}
+	if q.listRolesStmt, err = db.PrepareContext(ctx, listRoles); err != nil {
+		return nil, fmt.Errorf("error preparing query ListRoles: %w", err)
+	}
+	if q.listSecretKeysStmt, err = db.PrepareContext(ctx, listSecretKeys); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSecretKeys: %w", err)
+	}
+	if q.listUserRolePermissionsStmt, err = db.PrepareContext(ctx, listUserRolePermissions); err != nil {
+		return nil, fmt.Errorf("error preparing query ListUserRolePermissions: %w", err)
+	}
+	if q.listUserRolesStmt, err = db.PrepareContext(ctx, listUserRoles); err != nil {
+		return nil, fmt.Errorf("error preparing query ListUserRoles: %w", err)
+	}
+	if q.listUsersByEmailStmt, err = db.PrepareContext(ctx, listUsersByEmail); err != nil {
+		return nil, fmt.Errorf("error preparing query ListUsersByEmail: %w", err)
+	}
+	if q.listUsersInOrganizationStmt, err = db.PrepareContext(ctx, listUsersInOrganization); err != nil {
+		return nil, fmt.Errorf("error preparing query ListUsersInOrganization: %w", err)
+	}
+	if q.listUsersInProjectStmt, err = db.PrepareContext(ctx, listUsersInProject); err != nil {
+		return nil, fmt.Errorf("error preparing query ListUsersInProject: %w", err)
+	}
+	if q.lockOrganizationStmt, err = db.PrepareContext(ctx, lockOrganization); err != nil {
+		return nil, fmt.Errorf("error preparing query LockOrganization: %w", err)
+	}
+	if q.organizationExistsStmt, err = db.PrepareContext(ctx, organizationExists); err != nil {
+		return nil, fmt.Errorf("error preparing query OrganizationExists: %w", err)
+	}
+	if q.removeMemberOfUserStmt, err = db.PrepareContext(ctx, removeMemberOfUser); err != nil {
+		return nil, fmt.Errorf("error preparing query RemoveMemberOfUser: %w", err)
+	}
+	if q.revokeSecretKeyStmt, err = db.PrepareContext(ctx, revokeSecretKey); err != nil {
+		return nil, fmt.Errorf("error preparing query RevokeSecretKey: %w", err)
+	}
+	if q.touchSecretKeyStmt, err = db.PrepareContext(ctx, touchSecretKey); err != nil {
+		return nil, fmt.Errorf("error preparing query TouchSecretKey: %w", err)
+	}
+	if q.updateOrganizationStmt, err = db.PrepareContext(ctx, updateOrganization); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateOrganization: %w", err)
+	}
+	if q.updatePermissionStmt, err = db.PrepareContext(ctx, updatePermission); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdatePermission: %w", err)
+	}
+	if q.updateProjectStmt, err = db.PrepareContext(ctx, updateProject); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateProject: %w", err)
+	}
+	if q.updateRoleStmt, err = db.PrepareContext(ctx, updateRole); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateRole: %w", err)
+	}
+	if q.updateUserStmt, err = db.PrepareContext(ctx, updateUser); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateUser: %w", err)
+	}
+	return &q, nil
+}
+
+func (q *Queries) Close() error {
+	var err error
+	if q.addOrganizationMembersStmt != nil {
+		if cerr := q.addOrganizationMembersStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing addOrganizationMembersStmt: %w", cerr)
+		}
+	}
+	if q.addRolePermissionStmt != nil {
+		if cerr := q.addRolePermissionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing addRolePermissionStmt: %w", cerr)
+		}
+	}
+	if q.assignableRoleStmt != nil {
+		if cerr := q.assignableRoleStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing assignableRoleStmt: %w", cerr)
+		}
+	}
+	if q.clearRolePermissionsStmt != nil {
+		if cerr := q.clearRolePermissionsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing clearRolePermissionsStmt: %w", cerr)
+		}
+	}
+	if q.countRoleMembersStmt != nil {
+		if cerr := q.countRoleMembersStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countRoleMembersStmt: %w", cerr)
+		}
+	}
+	if q.deleteOrganizationStmt != nil {
+		if cerr := q.deleteOrganizationStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteOrganizationStmt: %w", cerr)
+		}
+	}
+	if q.deletePermissionStmt != nil {
+		if cerr := q.deletePermissionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deletePermissionStmt: %w", cerr)
+		}
+	}
+	if q.deleteRoleStmt != nil {
+		if cerr := q.deleteRoleStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteRoleStmt: %w", cerr)
+		}
+	}
+	if q.deleteRoleAssignmentStmt != nil {
+		if cerr := q.deleteRoleAssignmentStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteRoleAssignmentStmt: %w", cerr)
+		}
+	}
+	if q.deleteUserStmt != nil {
+		if cerr := q.deleteUserStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteUserStmt: %w", cerr)
+		}
+	}
+	if q.getOrganizationStmt != nil {
+		if cerr := q.getOrganizationStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getOrganizationStmt: %w", cerr)
+		}
+	}
+	if q.getPermissionStmt != nil {
+		if cerr := q.getPermissionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getPermissionStmt: %w", cerr)
+		}
+	}
+	if q.getPermissionByKeyStmt != nil {
+		if cerr := q.getPermissionByKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getPermissionByKeyStmt: %w", cerr)
+		}
+	}
+	if q.getProjectStmt != nil {
+		if cerr := q.getProjectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getProjectStmt: %w", cerr)
+		}
+	}
+	if q.getRoleStmt != nil {
+		if cerr := q.getRoleStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getRoleStmt: %w", cerr)
+		}
+	}
+	if q.getRoleByKeyStmt != nil {
+		if cerr := q.getRoleByKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getRoleByKeyStmt: %w", cerr)
+		}
+	}
+	if q.getSecretKeyStmt != nil {
+		if cerr := q.getSecretKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSecretKeyStmt: %w", cerr)
+		}
+	}
+	if q.getSecretKeyByHashStmt != nil {
+		if cerr := q.getSecretKeyByHashStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSecretKeyByHashStmt: %w", cerr)
+		}
+	}
+	if q.getUserStmt != nil {
+		if cerr := q.getUserStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getUserStmt: %w", cerr)
+		}
+	}
+	if q.getUserByEmailStmt != nil {
+		if cerr := q.getUserByEmailStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getUserByEmailStmt: %w", cerr)
+		}
+	}
+	if q.insertAuditEventStmt != nil {
+		if cerr := q.insertAuditEventStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertAuditEventStmt: %w", cerr)
+		}
+	}
+	if q.insertOrganizationStmt != nil {
+		if cerr := q.insertOrganizationStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertOrganizationStmt: %w", cerr)
+		}
+	}
+	if q.insertPermissionStmt != nil {
+		if cerr := q.insertPermissionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertPermissionStmt: %w", cerr)
+		}
+	}
+	if q.insertProjectStmt != nil {
+		if cerr := q.insertProjectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertProjectStmt: %w", cerr)
+		}
+	}
+	if q.insertRoleStmt != nil {
+		if cerr := q.insertRoleStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertRoleStmt: %w", cerr)
+		}
+	}
+	if q.insertRoleAssignmentStmt != nil {
+		if cerr := q.insertRoleAssignmentStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertRoleAssignmentStmt: %w", cerr)
+		}
+	}
+	if q.insertSecretKeyStmt != nil {
+		if cerr := q.insertSecretKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertSecretKeyStmt: %w", cerr)
+		}
+	}
+	if q.insertUserStmt != nil {
+		if cerr := q.insertUserStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertUserStmt: %w", cerr)
+		}
+	}
+	if q.listAuditEventsStmt != nil {
+		if cerr := q.listAuditEventsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listAuditEventsStmt: %w", cerr)
+		}
+	}
+	if q.listAuditEventsForActorStmt != nil {
+		if cerr := q.listAuditEventsForActorStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listAuditEventsForActorStmt: %w", cerr)
+		}
+	}
+	if q.listAuditEventsForOrganizationStmt != nil {
+		if cerr := q.listAuditEventsForOrganizationStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listAuditEventsForOrganizationStmt: %w", cerr)
+		}
+	}
+	if q.listAuditEventsOfTypeStmt != nil {
+		if cerr := q.listAuditEventsOfTypeStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listAuditEventsOfTypeStmt: %w", cerr)
+		}
+	}
+	if q.listOrganizationsStmt != nil {
+		if cerr := q.listOrganizationsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listOrganizationsStmt: %w", cerr)
+		}
+	}
+	if q.listPermissionsStmt != nil {
+		if cerr := q.listPermissionsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listPermissionsStmt: %w", cerr)
+		}
+	}
+	if q.listProjectsStmt != nil {
+		if cerr := q.listProjectsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listProjectsStmt: %w", cerr)
+		}
+	}
+	if q.listRolePermissionsStmt != nil {
+		if cerr := q.listRolePermissionsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listRolePermissionsStmt: %w", cerr)
+		}
+	}
+	if q.listRolePermissionsInRangeStmt != nil {
+		if cerr := q.listRolePermissionsInRangeStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listRolePermissionsInRangeStmt: %w", cerr)
+		}
+	}
+	if q.listRolesStmt != nil {
+		if cerr := q.listRolesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listRolesStmt: %w", cerr)
+		}
+	}
+	if q.listSecretKeysStmt != nil {
+		if cerr := q.listSecretKeysStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSecretKeysStmt: %w", cerr)
+		}
+	}
+	if q.listUserRolePermissionsStmt != nil {
+		if cerr := q.listUserRolePermissionsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listUserRolePermissionsStmt: %w", cerr)
+		}
+	}
+	if q.listUserRolesStmt != nil {
+		if cerr := q.listUserRolesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listUserRolesStmt: %w", cerr)
+		}
+	}
+	if q.listUsersByEmailStmt != nil {
+		if cerr := q.listUsersByEmailStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listUsersByEmailStmt: %w", cerr)
+		}
+	}
+	if q.listUsersInOrganizationStmt != nil {
+		if cerr := q.listUsersInOrganizationStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listUsersInOrganizationStmt: %w", cerr)
+		}
+	}
+	if q.listUsersInProjectStmt != nil {
+		if cerr := q.listUsersInProjectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listUsersInProjectStmt: %w", cerr)
+		}
+	}
+	if q.lockOrganizationStmt != nil {
+		if cerr := q.lockOrganizationStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing lockOrganizationStmt: %w", cerr)
+		}
+	}
+	if q.organizationExistsStmt != nil {
+		if cerr := q.organizationExistsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing organizationExistsStmt: %w", cerr)
+		}
+	}
+	if q.removeMemberOfUserStmt != nil {
+		if cerr := q.removeMemberOfUserStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing removeMemberOfUserStmt: %w", cerr)
+		}
+	}
+	if q.revokeSecretKeyStmt != nil {
+		if cerr := q.revokeSecretKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing revokeSecretKeyStmt: %w", cerr)
+		}
+	}
+	if q.touchSecretKeyStmt != nil {
+		if cerr := q.touchSecretKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing touchSecretKeyStmt: %w", cerr)
+		}
+	}
+	if q.updateOrganizationStmt != nil {
+		if cerr := q.updateOrganizationStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateOrganizationStmt: %w", cerr)
+		}
+	}
+	if q.updatePermissionStmt != nil {
+		if cerr := q.updatePermissionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updatePermissionStmt: %w", cerr)
+		}
+	}
+	if q.updateProjectStmt != nil {
+		if cerr := q.updateProjectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateProjectStmt: %w", cerr)
+		}
+	}
+	if q.updateRoleStmt != nil {
+		if cerr := q.updateRoleStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateRoleStmt: %w", cerr)
+		}
+	}
+	if q.updateUserStmt != nil {
+		if cerr := q.updateUserStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateUserStmt: %w", cerr)
+		}
+	}
+	return err
+}
+
+func (q *Queries) exec(ctx context.Context, stmt *sql.Stmt, query string, args ...interface{}) (sql.Result, error) {
+	switch {
+	case stmt != nil && q.tx != nil:
+		return q.tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
+	case stmt != nil:
+		return stmt.ExecContext(ctx, args...)
+	default:
+		return q.db.ExecContext(ctx, query, args...)
+	}
+}
+
+func (q *Queries) query(ctx context.Context, stmt *sql.Stmt, query string, args ...interface{}) (*sql.Rows, error) {
+	switch {
+	case stmt != nil && q.tx != nil:
+		return q.tx.StmtContext(ctx, stmt).QueryContext(ctx, args...)
+	case stmt != nil:
+		return stmt.QueryContext(ctx, args...)
+	default:
+		return q.db.QueryContext(ctx, query, args...)
+	}
+}
+
+func (q *Queries) queryRow(ctx context.Context, stmt *sql.Stmt, query string, args ...interface{}) *sql.Row {
+	switch {
+	case stmt != nil && q.tx != nil:
+		return q.tx.StmtContext(ctx, stmt).QueryRowContext(ctx, args...)
+	case stmt != nil:
+		return stmt.QueryRowContext(ctx, args...)
+	default:
+		return q.db.QueryRowContext(ctx, query, args...)
+	}
+}
+
 type Queries struct {
-	db DBTX
+	db                                 DBTX
+	tx                                 *sql.Tx
+	addOrganizationMembersStmt         *sql.Stmt
+	addRolePermissionStmt              *sql.Stmt
+	assignableRoleStmt                 *sql.Stmt
+	clearRolePermissionsStmt           *sql.Stmt
+	countRoleMembersStmt               *sql.Stmt
+	deleteOrganizationStmt             *sql.Stmt
+	deletePermissionStmt               *sql.Stmt
+	deleteRoleStmt                     *sql.Stmt
+	deleteRoleAssignmentStmt           *sql.Stmt
+	deleteUserStmt                     *sql.Stmt
+	getOrganizationStmt                *sql.Stmt
+	getPermissionStmt                  *sql.Stmt
+	getPermissionByKeyStmt             *sql.Stmt
+	getProjectStmt                     *sql.Stmt
+	getRoleStmt                        *sql.Stmt
+	getRoleByKeyStmt                   *sql.Stmt
+	getSecretKeyStmt                   *sql.Stmt
+	getSecretKeyByHashStmt             *sql.Stmt
+	getUserStmt                        *sql.Stmt
+	getUserByEmailStmt                 *sql.Stmt
+	insertAuditEventStmt               *sql.Stmt
+	insertOrganizationStmt             *sql.Stmt
+	insertPermissionStmt               *sql.Stmt
+	insertProjectStmt                  *sql.Stmt
+	insertRoleStmt                     *sql.Stmt
+	insertRoleAssignmentStmt           *sql.Stmt
+	insertSecretKeyStmt                *sql.Stmt
+	insertUserStmt                     *sql.Stmt
+	listAuditEventsStmt                *sql.Stmt
+	listAuditEventsForActorStmt        *sql.Stmt
+	listAuditEventsForOrganizationStmt *sql.Stmt
+	listAuditEventsOfTypeStmt          *sql.Stmt
+	listOrganizationsStmt              *sql.Stmt
+	listPermissionsStmt                *sql.Stmt
+	listProjectsStmt                   *sql.Stmt
+	listRolePermissionsStmt            *sql.Stmt
+	listRolePermissionsInRangeStmt     *sql.Stmt
+	listRolesStmt                      *sql.Stmt
+	listSecretKeysStmt                 *sql.Stmt
+	listUserRolePermissionsStmt        *sql.Stmt
+	listUserRolesStmt                  *sql.Stmt
+	listUsersByEmailStmt               *sql.Stmt
+	listUsersInOrganizationStmt        *sql.Stmt
+	listUsersInProjectStmt             *sql.Stmt
+	lockOrganizationStmt               *sql.Stmt
+	organizationExistsStmt             *sql.Stmt
+	removeMemberOfUserStmt             *sql.Stmt
+	revokeSecretKeyStmt                *sql.Stmt
+	touchSecretKeyStmt                 *sql.Stmt
+	updateOrganizationStmt             *sql.Stmt
+	updatePermissionStmt               *sql.Stmt
+	updateProjectStmt                  *sql.Stmt
+	updateRoleStmt                     *sql.Stmt
+	updateUserStmt                     *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 	return &Queries{
-		db: tx,
+		db:                                 tx,
+		tx:                                 tx,
+		addOrganizationMembersStmt:         q.addOrganizationMembersStmt,
+		addRolePermissionStmt:              q.addRolePermissionStmt,
+		assignableRoleStmt:                 q.assignableRoleStmt,
+		clearRolePermissionsStmt:           q.clearRolePermissionsStmt,
+		countRoleMembersStmt:               q.countRoleMembersStmt,
+		deleteOrganizationStmt:             q.deleteOrganizationStmt,
+		deletePermissionStmt:               q.deletePermissionStmt,
+		deleteRoleStmt:                     q.deleteRoleStmt,
+		deleteRoleAssignmentStmt:           q.deleteRoleAssignmentStmt,
+		deleteUserStmt:                     q.deleteUserStmt,
+		getOrganizationStmt:                q.getOrganizationStmt,
+		getPermissionStmt:                  q.getPermissionStmt,
+		getPermissionByKeyStmt:             q.getPermissionByKeyStmt,
+		getProjectStmt:                     q.getProjectStmt,
+		getRoleStmt:                        q.getRoleStmt,
+		getRoleByKeyStmt:                   q.getRoleByKeyStmt,
+		getSecretKeyStmt:                   q.getSecretKeyStmt,
+		getSecretKeyByHashStmt:             q.getSecretKeyByHashStmt,
+		getUserStmt:                        q.getUserStmt,
+		getUserByEmailStmt:                 q.getUserByEmailStmt,
+		insertAuditEventStmt:               q.insertAuditEventStmt,
+		insertOrganizationStmt:             q.insertOrganizationStmt,
+		insertPermissionStmt:               q.insertPermissionStmt,
+		insertProjectStmt:                  q.insertProjectStmt,
+		insertRoleStmt:                     q.insertRoleStmt,
+		insertRoleAssignmentStmt:           q.insertRoleAssignmentStmt,
+		insertSecretKeyStmt:                q.insertSecretKeyStmt,
+		insertUserStmt:                     q.insertUserStmt,
+		listAuditEventsStmt:                q.listAuditEventsStmt,
+		listAuditEventsForActorStmt:        q.listAuditEventsForActorStmt,
+		listAuditEventsForOrganizationStmt: q.listAuditEventsForOrganizationStmt,
+		listAuditEventsOfTypeStmt:          q.listAuditEventsOfTypeStmt,
+		listOrganizationsStmt:              q.listOrganizationsStmt,
+		listPermissionsStmt:                q.listPermissionsStmt,
+		listProjectsStmt:                   q.listProjectsStmt,
+		listRolePermissionsStmt:            q.listRolePermissionsStmt,
+		listRolePermissionsInRangeStmt:     q.listRolePermissionsInRangeStmt,
+		listRolesStmt:                      q.listRolesStmt,
+		listSecretKeysStmt:                 q.listSecretKeysStmt,
+		listUserRolePermissionsStmt:        q.listUserRolePermissionsStmt,
+		listUserRolesStmt:                  q.listUserRolesStmt,
+		listUsersByEmailStmt:               q.listUsersByEmailStmt,
+		listUsersInOrganizationStmt:        q.listUsersInOrganizationStmt,
+		listUsersInProjectStmt:             q.listUsersInProjectStmt,
+		lockOrganizationStmt:               q.lockOrganizationStmt,
+		organizationExistsStmt:             q.organizationExistsStmt,
+		removeMemberOfUserStmt:             q.removeMemberOfUserStmt,
+		revokeSecretKeyStmt:                q.revokeSecretKeyStmt,
+		touchSecretKeyStmt:                 q.touchSecretKeyStmt,
+		updateOrganizationStmt:             q.updateOrganizationStmt,
+		updatePermissionStmt:               q.updatePermissionStmt,
+		updateProjectStmt:                  q.updateProjectStmt,
+		updateRoleStmt:                     q.updateRoleStmt,
+		updateUserStmt:                     q.updateUserStmt,
 	}
 }

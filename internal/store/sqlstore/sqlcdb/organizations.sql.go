@@ -23,7 +23,7 @@ type AddOrganizationMembersParams struct {
 }
 
 func (q *Queries) AddOrganizationMembers(ctx context.Context, arg AddOrganizationMembersParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, addOrganizationMembers, arg.Delta, arg.ProjectID, arg.ID)
+	result, err := q.exec(ctx, q.addOrganizationMembersStmt, addOrganizationMembers, arg.Delta, arg.ProjectID, arg.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -40,7 +40,7 @@ type DeleteOrganizationParams struct {
 }
 
 func (q *Queries) DeleteOrganization(ctx context.Context, arg DeleteOrganizationParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, deleteOrganization, arg.ProjectID, arg.ID)
+	result, err := q.exec(ctx, q.deleteOrganizationStmt, deleteOrganization, arg.ProjectID, arg.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -57,7 +57,7 @@ type GetOrganizationParams struct {
 }
 
 func (q *Queries) GetOrganization(ctx context.Context, arg GetOrganizationParams) (Organization, error) {
-	row := q.db.QueryRowContext(ctx, getOrganization, arg.ProjectID, arg.ID)
+	row := q.queryRow(ctx, q.getOrganizationStmt, getOrganization, arg.ProjectID, arg.ID)
 	var i Organization
 	err := row.Scan(
 		&i.ID,
@@ -101,7 +101,7 @@ type InsertOrganizationParams struct {
 }
 
 func (q *Queries) InsertOrganization(ctx context.Context, arg InsertOrganizationParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, insertOrganization,
+	result, err := q.exec(ctx, q.insertOrganizationStmt, insertOrganization,
 		arg.ID,
 		arg.ProjectID,
 		arg.Name,
@@ -133,7 +133,7 @@ type ListOrganizationsParams struct {
 }
 
 func (q *Queries) ListOrganizations(ctx context.Context, arg ListOrganizationsParams) ([]Organization, error) {
-	rows, err := q.db.QueryContext(ctx, listOrganizations, arg.ProjectID, arg.After, arg.MaxRows)
+	rows, err := q.query(ctx, q.listOrganizationsStmt, listOrganizations, arg.ProjectID, arg.After, arg.MaxRows)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +180,7 @@ type LockOrganizationParams struct {
 // LockOrganization takes the row lock on Postgres; on SQLite the immediate
 // write transaction already holds the database's write lock.
 func (q *Queries) LockOrganization(ctx context.Context, arg LockOrganizationParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, lockOrganization, arg.ProjectID, arg.ID)
+	result, err := q.exec(ctx, q.lockOrganizationStmt, lockOrganization, arg.ProjectID, arg.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -197,7 +197,7 @@ type OrganizationExistsParams struct {
 }
 
 func (q *Queries) OrganizationExists(ctx context.Context, arg OrganizationExistsParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, organizationExists, arg.ProjectID, arg.ID)
+	row := q.queryRow(ctx, q.organizationExistsStmt, organizationExists, arg.ProjectID, arg.ID)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -219,7 +219,7 @@ type RemoveMemberOfUserParams struct {
 // that every membership change locks the organization row first (the order
 // DeleteOrganization and CreateUser use too) and none can deadlock another.
 func (q *Queries) RemoveMemberOfUser(ctx context.Context, arg RemoveMemberOfUserParams) (string, error) {
-	row := q.db.QueryRowContext(ctx, removeMemberOfUser, arg.ProjectID, arg.UserID)
+	row := q.queryRow(ctx, q.removeMemberOfUserStmt, removeMemberOfUser, arg.ProjectID, arg.UserID)
 	var id string
 	err := row.Scan(&id)
 	return id, err
@@ -252,7 +252,7 @@ type UpdateOrganizationParams struct {
 }
 
 func (q *Queries) UpdateOrganization(ctx context.Context, arg UpdateOrganizationParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updateOrganization,
+	result, err := q.exec(ctx, q.updateOrganizationStmt, updateOrganization,
 		arg.ProjectID,
 		arg.ID,
 		arg.Name,

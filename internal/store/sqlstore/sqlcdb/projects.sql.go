@@ -15,7 +15,7 @@ SELECT id, name, enabled_login_methods, redirect_uris, trusted_origins, auto_cre
 `
 
 func (q *Queries) GetProject(ctx context.Context, id string) (Project, error) {
-	row := q.db.QueryRowContext(ctx, getProject, id)
+	row := q.queryRow(ctx, q.getProjectStmt, getProject, id)
 	var i Project
 	err := row.Scan(
 		&i.ID,
@@ -59,7 +59,7 @@ type InsertProjectParams struct {
 }
 
 func (q *Queries) InsertProject(ctx context.Context, arg InsertProjectParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, insertProject,
+	result, err := q.exec(ctx, q.insertProjectStmt, insertProject,
 		arg.ID,
 		arg.Name,
 		arg.EnabledLoginMethods,
@@ -89,7 +89,7 @@ type ListProjectsParams struct {
 }
 
 func (q *Queries) ListProjects(ctx context.Context, arg ListProjectsParams) ([]Project, error) {
-	rows, err := q.db.QueryContext(ctx, listProjects, arg.After, arg.MaxRows)
+	rows, err := q.query(ctx, q.listProjectsStmt, listProjects, arg.After, arg.MaxRows)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +154,7 @@ type UpdateProjectParams struct {
 }
 
 func (q *Queries) UpdateProject(ctx context.Context, arg UpdateProjectParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updateProject,
+	result, err := q.exec(ctx, q.updateProjectStmt, updateProject,
 		arg.ID,
 		arg.Name,
 		arg.EnabledLoginMethods,

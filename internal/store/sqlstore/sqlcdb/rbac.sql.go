@@ -27,7 +27,7 @@ type AddRolePermissionParams struct {
 
 // The permission must be in the role's project: the SELECT yields no row otherwise.
 func (q *Queries) AddRolePermission(ctx context.Context, arg AddRolePermissionParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, addRolePermission, arg.ProjectID, arg.RoleID, arg.PermissionKey)
+	result, err := q.exec(ctx, q.addRolePermissionStmt, addRolePermission, arg.ProjectID, arg.RoleID, arg.PermissionKey)
 	if err != nil {
 		return 0, err
 	}
@@ -53,7 +53,7 @@ type AssignableRoleParams struct {
 // AssignableRole counts (0 or 1) the pairs where the user is in the project
 // and the organization, and the role is project-wide or that organization's.
 func (q *Queries) AssignableRole(ctx context.Context, arg AssignableRoleParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, assignableRole,
+	row := q.queryRow(ctx, q.assignableRoleStmt, assignableRole,
 		arg.ProjectID,
 		arg.UserID,
 		arg.OrganizationID,
@@ -74,7 +74,7 @@ type ClearRolePermissionsParams struct {
 }
 
 func (q *Queries) ClearRolePermissions(ctx context.Context, arg ClearRolePermissionsParams) error {
-	_, err := q.db.ExecContext(ctx, clearRolePermissions, arg.ProjectID, arg.RoleID)
+	_, err := q.exec(ctx, q.clearRolePermissionsStmt, clearRolePermissions, arg.ProjectID, arg.RoleID)
 	return err
 }
 
@@ -93,7 +93,7 @@ type CountRoleMembersParams struct {
 }
 
 func (q *Queries) CountRoleMembers(ctx context.Context, arg CountRoleMembersParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countRoleMembers, arg.ProjectID, arg.OrganizationID, arg.RoleID)
+	row := q.queryRow(ctx, q.countRoleMembersStmt, countRoleMembers, arg.ProjectID, arg.OrganizationID, arg.RoleID)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -109,7 +109,7 @@ type DeletePermissionParams struct {
 }
 
 func (q *Queries) DeletePermission(ctx context.Context, arg DeletePermissionParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, deletePermission, arg.ProjectID, arg.ID)
+	result, err := q.exec(ctx, q.deletePermissionStmt, deletePermission, arg.ProjectID, arg.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -126,7 +126,7 @@ type DeleteRoleParams struct {
 }
 
 func (q *Queries) DeleteRole(ctx context.Context, arg DeleteRoleParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, deleteRole, arg.ProjectID, arg.ID)
+	result, err := q.exec(ctx, q.deleteRoleStmt, deleteRole, arg.ProjectID, arg.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -144,7 +144,7 @@ type DeleteRoleAssignmentParams struct {
 }
 
 func (q *Queries) DeleteRoleAssignment(ctx context.Context, arg DeleteRoleAssignmentParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, deleteRoleAssignment, arg.ProjectID, arg.UserID, arg.RoleID)
+	result, err := q.exec(ctx, q.deleteRoleAssignmentStmt, deleteRoleAssignment, arg.ProjectID, arg.UserID, arg.RoleID)
 	if err != nil {
 		return 0, err
 	}
@@ -161,7 +161,7 @@ type GetPermissionParams struct {
 }
 
 func (q *Queries) GetPermission(ctx context.Context, arg GetPermissionParams) (Permission, error) {
-	row := q.db.QueryRowContext(ctx, getPermission, arg.ProjectID, arg.ID)
+	row := q.queryRow(ctx, q.getPermissionStmt, getPermission, arg.ProjectID, arg.ID)
 	var i Permission
 	err := row.Scan(
 		&i.ID,
@@ -183,7 +183,7 @@ type GetPermissionByKeyParams struct {
 }
 
 func (q *Queries) GetPermissionByKey(ctx context.Context, arg GetPermissionByKeyParams) (Permission, error) {
-	row := q.db.QueryRowContext(ctx, getPermissionByKey, arg.ProjectID, arg.Key)
+	row := q.queryRow(ctx, q.getPermissionByKeyStmt, getPermissionByKey, arg.ProjectID, arg.Key)
 	var i Permission
 	err := row.Scan(
 		&i.ID,
@@ -205,7 +205,7 @@ type GetRoleParams struct {
 }
 
 func (q *Queries) GetRole(ctx context.Context, arg GetRoleParams) (Role, error) {
-	row := q.db.QueryRowContext(ctx, getRole, arg.ProjectID, arg.ID)
+	row := q.queryRow(ctx, q.getRoleStmt, getRole, arg.ProjectID, arg.ID)
 	var i Role
 	err := row.Scan(
 		&i.ID,
@@ -238,7 +238,7 @@ type GetRoleByKeyParams struct {
 // An organization's own custom role wins over a project-wide role of the same
 // key. An empty organization ID matches project-wide roles only.
 func (q *Queries) GetRoleByKey(ctx context.Context, arg GetRoleByKeyParams) (Role, error) {
-	row := q.db.QueryRowContext(ctx, getRoleByKey, arg.ProjectID, arg.Key, arg.OrganizationID)
+	row := q.queryRow(ctx, q.getRoleByKeyStmt, getRoleByKey, arg.ProjectID, arg.Key, arg.OrganizationID)
 	var i Role
 	err := row.Scan(
 		&i.ID,
@@ -269,7 +269,7 @@ type InsertPermissionParams struct {
 }
 
 func (q *Queries) InsertPermission(ctx context.Context, arg InsertPermissionParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, insertPermission,
+	result, err := q.exec(ctx, q.insertPermissionStmt, insertPermission,
 		arg.ID,
 		arg.ProjectID,
 		arg.Key,
@@ -301,7 +301,7 @@ type InsertRoleParams struct {
 }
 
 func (q *Queries) InsertRole(ctx context.Context, arg InsertRoleParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, insertRole,
+	result, err := q.exec(ctx, q.insertRoleStmt, insertRole,
 		arg.ID,
 		arg.ProjectID,
 		arg.OrganizationID,
@@ -333,7 +333,7 @@ type InsertRoleAssignmentParams struct {
 }
 
 func (q *Queries) InsertRoleAssignment(ctx context.Context, arg InsertRoleAssignmentParams) error {
-	_, err := q.db.ExecContext(ctx, insertRoleAssignment,
+	_, err := q.exec(ctx, q.insertRoleAssignmentStmt, insertRoleAssignment,
 		arg.UserID,
 		arg.RoleID,
 		arg.ProjectID,
@@ -356,7 +356,7 @@ type ListPermissionsParams struct {
 }
 
 func (q *Queries) ListPermissions(ctx context.Context, arg ListPermissionsParams) ([]Permission, error) {
-	rows, err := q.db.QueryContext(ctx, listPermissions, arg.ProjectID, arg.After, arg.MaxRows)
+	rows, err := q.query(ctx, q.listPermissionsStmt, listPermissions, arg.ProjectID, arg.After, arg.MaxRows)
 	if err != nil {
 		return nil, err
 	}
@@ -398,7 +398,7 @@ type ListRolePermissionsParams struct {
 }
 
 func (q *Queries) ListRolePermissions(ctx context.Context, arg ListRolePermissionsParams) ([]string, error) {
-	rows, err := q.db.QueryContext(ctx, listRolePermissions, arg.ProjectID, arg.RoleID)
+	rows, err := q.query(ctx, q.listRolePermissionsStmt, listRolePermissions, arg.ProjectID, arg.RoleID)
 	if err != nil {
 		return nil, err
 	}
@@ -446,7 +446,7 @@ type ListRolePermissionsInRangeRow struct {
 // Permission keys of the roles ListRoles returned: the same filter over the
 // listed ID range, so a page costs two queries whatever its size.
 func (q *Queries) ListRolePermissionsInRange(ctx context.Context, arg ListRolePermissionsInRangeParams) ([]ListRolePermissionsInRangeRow, error) {
-	rows, err := q.db.QueryContext(ctx, listRolePermissionsInRange,
+	rows, err := q.query(ctx, q.listRolePermissionsInRangeStmt, listRolePermissionsInRange,
 		arg.ProjectID,
 		arg.OrganizationID,
 		arg.FirstID,
@@ -489,7 +489,7 @@ type ListRolesParams struct {
 }
 
 func (q *Queries) ListRoles(ctx context.Context, arg ListRolesParams) ([]Role, error) {
-	rows, err := q.db.QueryContext(ctx, listRoles,
+	rows, err := q.query(ctx, q.listRolesStmt, listRoles,
 		arg.ProjectID,
 		arg.OrganizationID,
 		arg.After,
@@ -546,7 +546,7 @@ type ListUserRolePermissionsRow struct {
 }
 
 func (q *Queries) ListUserRolePermissions(ctx context.Context, arg ListUserRolePermissionsParams) ([]ListUserRolePermissionsRow, error) {
-	rows, err := q.db.QueryContext(ctx, listUserRolePermissions, arg.ProjectID, arg.UserID)
+	rows, err := q.query(ctx, q.listUserRolePermissionsStmt, listUserRolePermissions, arg.ProjectID, arg.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -582,7 +582,7 @@ type ListUserRolesParams struct {
 }
 
 func (q *Queries) ListUserRoles(ctx context.Context, arg ListUserRolesParams) ([]Role, error) {
-	rows, err := q.db.QueryContext(ctx, listUserRoles, arg.ProjectID, arg.UserID)
+	rows, err := q.query(ctx, q.listUserRolesStmt, listUserRoles, arg.ProjectID, arg.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -626,7 +626,7 @@ type UpdatePermissionParams struct {
 }
 
 func (q *Queries) UpdatePermission(ctx context.Context, arg UpdatePermissionParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updatePermission,
+	result, err := q.exec(ctx, q.updatePermissionStmt, updatePermission,
 		arg.ProjectID,
 		arg.ID,
 		arg.Key,
@@ -652,7 +652,7 @@ type UpdateRoleParams struct {
 }
 
 func (q *Queries) UpdateRole(ctx context.Context, arg UpdateRoleParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updateRole,
+	result, err := q.exec(ctx, q.updateRoleStmt, updateRole,
 		arg.ProjectID,
 		arg.ID,
 		arg.Name,

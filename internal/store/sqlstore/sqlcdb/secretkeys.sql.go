@@ -21,7 +21,7 @@ type GetSecretKeyParams struct {
 }
 
 func (q *Queries) GetSecretKey(ctx context.Context, arg GetSecretKeyParams) (SecretKey, error) {
-	row := q.db.QueryRowContext(ctx, getSecretKey, arg.ProjectID, arg.ID)
+	row := q.queryRow(ctx, q.getSecretKeyStmt, getSecretKey, arg.ProjectID, arg.ID)
 	var i SecretKey
 	err := row.Scan(
 		&i.ID,
@@ -41,7 +41,7 @@ SELECT id, project_id, name, token_hash, hint, created_at, last_used_at, revoked
 `
 
 func (q *Queries) GetSecretKeyByHash(ctx context.Context, tokenHash []byte) (SecretKey, error) {
-	row := q.db.QueryRowContext(ctx, getSecretKeyByHash, tokenHash)
+	row := q.queryRow(ctx, q.getSecretKeyByHashStmt, getSecretKeyByHash, tokenHash)
 	var i SecretKey
 	err := row.Scan(
 		&i.ID,
@@ -74,7 +74,7 @@ type InsertSecretKeyParams struct {
 }
 
 func (q *Queries) InsertSecretKey(ctx context.Context, arg InsertSecretKeyParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, insertSecretKey,
+	result, err := q.exec(ctx, q.insertSecretKeyStmt, insertSecretKey,
 		arg.ID,
 		arg.ProjectID,
 		arg.Name,
@@ -103,7 +103,7 @@ type ListSecretKeysParams struct {
 }
 
 func (q *Queries) ListSecretKeys(ctx context.Context, arg ListSecretKeysParams) ([]SecretKey, error) {
-	rows, err := q.db.QueryContext(ctx, listSecretKeys, arg.ProjectID, arg.After, arg.MaxRows)
+	rows, err := q.query(ctx, q.listSecretKeysStmt, listSecretKeys, arg.ProjectID, arg.After, arg.MaxRows)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +147,7 @@ type RevokeSecretKeyParams struct {
 
 // Revoking twice keeps the first revocation time.
 func (q *Queries) RevokeSecretKey(ctx context.Context, arg RevokeSecretKeyParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, revokeSecretKey, arg.ProjectID, arg.ID, arg.RevokedAt)
+	result, err := q.exec(ctx, q.revokeSecretKeyStmt, revokeSecretKey, arg.ProjectID, arg.ID, arg.RevokedAt)
 	if err != nil {
 		return 0, err
 	}
@@ -166,7 +166,7 @@ type TouchSecretKeyParams struct {
 }
 
 func (q *Queries) TouchSecretKey(ctx context.Context, arg TouchSecretKeyParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, touchSecretKey, arg.ProjectID, arg.ID, arg.LastUsedAt)
+	result, err := q.exec(ctx, q.touchSecretKeyStmt, touchSecretKey, arg.ProjectID, arg.ID, arg.LastUsedAt)
 	if err != nil {
 		return 0, err
 	}

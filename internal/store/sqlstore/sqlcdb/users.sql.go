@@ -21,7 +21,7 @@ type DeleteUserParams struct {
 }
 
 func (q *Queries) DeleteUser(ctx context.Context, arg DeleteUserParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, deleteUser, arg.ProjectID, arg.ID)
+	result, err := q.exec(ctx, q.deleteUserStmt, deleteUser, arg.ProjectID, arg.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -38,7 +38,7 @@ type GetUserParams struct {
 }
 
 func (q *Queries) GetUser(ctx context.Context, arg GetUserParams) (User, error) {
-	row := q.db.QueryRowContext(ctx, getUser, arg.ProjectID, arg.ID)
+	row := q.queryRow(ctx, q.getUserStmt, getUser, arg.ProjectID, arg.ID)
 	var i User
 	err := row.Scan(
 		&i.ID,
@@ -66,7 +66,7 @@ type GetUserByEmailParams struct {
 }
 
 func (q *Queries) GetUserByEmail(ctx context.Context, arg GetUserByEmailParams) (User, error) {
-	row := q.db.QueryRowContext(ctx, getUserByEmail, arg.ProjectID, arg.OrganizationID, arg.Email)
+	row := q.queryRow(ctx, q.getUserByEmailStmt, getUserByEmail, arg.ProjectID, arg.OrganizationID, arg.Email)
 	var i User
 	err := row.Scan(
 		&i.ID,
@@ -106,7 +106,7 @@ type InsertUserParams struct {
 }
 
 func (q *Queries) InsertUser(ctx context.Context, arg InsertUserParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, insertUser,
+	result, err := q.exec(ctx, q.insertUserStmt, insertUser,
 		arg.ID,
 		arg.ProjectID,
 		arg.OrganizationID,
@@ -140,7 +140,7 @@ type ListUsersByEmailParams struct {
 }
 
 func (q *Queries) ListUsersByEmail(ctx context.Context, arg ListUsersByEmailParams) ([]User, error) {
-	rows, err := q.db.QueryContext(ctx, listUsersByEmail,
+	rows, err := q.query(ctx, q.listUsersByEmailStmt, listUsersByEmail,
 		arg.ProjectID,
 		arg.Email,
 		arg.After,
@@ -193,7 +193,7 @@ type ListUsersInOrganizationParams struct {
 }
 
 func (q *Queries) ListUsersInOrganization(ctx context.Context, arg ListUsersInOrganizationParams) ([]User, error) {
-	rows, err := q.db.QueryContext(ctx, listUsersInOrganization,
+	rows, err := q.query(ctx, q.listUsersInOrganizationStmt, listUsersInOrganization,
 		arg.ProjectID,
 		arg.OrganizationID,
 		arg.After,
@@ -247,7 +247,7 @@ type ListUsersInProjectParams struct {
 // The user lists are separate queries per filter so that each one walks a
 // single index in ID order on both engines.
 func (q *Queries) ListUsersInProject(ctx context.Context, arg ListUsersInProjectParams) ([]User, error) {
-	rows, err := q.db.QueryContext(ctx, listUsersInProject, arg.ProjectID, arg.After, arg.MaxRows)
+	rows, err := q.query(ctx, q.listUsersInProjectStmt, listUsersInProject, arg.ProjectID, arg.After, arg.MaxRows)
 	if err != nil {
 		return nil, err
 	}
@@ -303,7 +303,7 @@ type UpdateUserParams struct {
 }
 
 func (q *Queries) UpdateUser(ctx context.Context, arg UpdateUserParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updateUser,
+	result, err := q.exec(ctx, q.updateUserStmt, updateUser,
 		arg.ProjectID,
 		arg.ID,
 		arg.Email,
