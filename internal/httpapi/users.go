@@ -27,10 +27,9 @@ type User struct {
 	LastLoginAt    *time.Time `json:"last_login_at" nullable:"true"`
 }
 
-func userOut(u *user.User, roles []*rbac.Role) User {
-	keys := make([]string, len(roles))
-	for i, r := range roles {
-		keys[i] = r.Key
+func userOut(u *user.User, keys []string) User {
+	if keys == nil {
+		keys = []string{}
 	}
 	var last *time.Time
 	if u.LastLoginAt != nil {
@@ -86,7 +85,7 @@ func registerUsers(api huma.API, h *handler) {
 			if err != nil {
 				return nil, h.fail(err)
 			}
-			return &userOutput{Body: userOut(u, roles)}, nil
+			return &userOutput{Body: userOut(u, roleKeys(roles))}, nil
 		})
 
 	huma.Register(api, operation("listUsers", http.MethodGet, "/users", "List users", tag, http.StatusOK),
@@ -101,7 +100,7 @@ func registerUsers(api huma.API, h *handler) {
 				return nil, h.fail(err)
 			}
 			// Only the rows shown: the store returned one more to detect a next page.
-			roles, err := h.svc.RolesOfUsers(ctx, pid, us[:min(len(us), sp.Limit-1)])
+			roles, err := h.svc.RoleKeysOfUsers(ctx, pid, us[:min(len(us), sp.Limit-1)])
 			if err != nil {
 				return nil, h.fail(err)
 			}
@@ -153,7 +152,7 @@ func (h *handler) userWithRoles(ctx context.Context, pid id.Project, userID stri
 	if err != nil {
 		return nil, h.fail(err)
 	}
-	return &userOutput{Body: userOut(u, roles)}, nil
+	return &userOutput{Body: userOut(u, roleKeys(roles))}, nil
 }
 
 func roleKeys(rs []*rbac.Role) []string {

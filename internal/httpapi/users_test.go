@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -54,6 +55,21 @@ func TestUserLifecycle(t *testing.T) {
 		}
 		if mc := c.do(http.MethodGet, "/api/v1/organizations/"+org, nil).want(http.StatusOK).obj()["member_count"]; mc != 3.0 {
 			t.Fatalf("member_count = %v, want 3", mc)
+		}
+
+		// The list shows each user's roles too (read in one batch for the page).
+		listed := c.do(http.MethodGet, "/api/v1/users?organization_id="+org, nil).want(http.StatusOK).obj()["data"].([]any)
+		if len(listed) != 3 {
+			t.Fatalf("listed %d users, want 3", len(listed))
+		}
+		// IDs order by creation time at millisecond granularity, so users
+		// created in the same millisecond may list in either order.
+		wantRoles := map[string]string{"ada@example.com": "owner", "bob@example.com": "member", "cy@example.com": "admin,member"}
+		for _, row := range listed {
+			u := row.(map[string]any)
+			if got, want := strings.Join(rolesOf(u), ","), wantRoles[u["email"].(string)]; got != want {
+				t.Fatalf("listed user %v roles = %q, want %q", u["email"], got, want)
+			}
 		}
 
 		uid := first["id"].(string)

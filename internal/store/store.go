@@ -71,6 +71,10 @@ type Reader interface {
 	ListRoles(ctx context.Context, projectID id.Project, orgID id.Org, page Page) ([]*rbac.Role, error)
 	// ListUserRoles returns the roles assigned to a user, ordered by key.
 	ListUserRoles(ctx context.Context, projectID id.Project, userID id.User) ([]*rbac.Role, error)
+	// RoleKeysOfUsers returns the sorted role keys of each given user of the
+	// project in one round trip (for a page of users); users of other projects
+	// and users without roles are absent from the map.
+	RoleKeysOfUsers(ctx context.Context, projectID id.Project, userIDs []id.User) (map[id.User][]string, error)
 	// CountRoleMembers counts the active users of orgID holding roleID.
 	CountRoleMembers(ctx context.Context, projectID id.Project, orgID id.Org, roleID id.Role) (int64, error)
 

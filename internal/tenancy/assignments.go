@@ -30,21 +30,27 @@ func (s *Service) ListUserRoles(ctx context.Context, projectID id.Project, userI
 	return rs, nil
 }
 
-// RolesOfUsers returns the roles of each of users (rows already read from
-// this project, e.g. a page of ListUsers), keyed by user ID.
-func (s *Service) RolesOfUsers(ctx context.Context, projectID id.Project, users []*user.User) (map[id.User][]*rbac.Role, error) {
-	out := make(map[id.User][]*rbac.Role, len(users))
-	for _, u := range users {
+// RoleKeysOfUsers returns the role keys of each of users (rows already read
+// from this project, e.g. a page of ListUsers), keyed by user ID, in one
+// store round trip. Users without roles map to an empty list.
+func (s *Service) RoleKeysOfUsers(ctx context.Context, projectID id.Project, users []*user.User) (map[id.User][]string, error) {
+	ids := make([]id.User, len(users))
+	for i, u := range users {
 		if u.ProjectID != projectID {
 			return nil, fault.NewNotFound("user")
 		}
-		rs, err := s.st.ListUserRoles(ctx, projectID, u.ID)
-		if err != nil {
-			return nil, s.classify("roles of users", err)
-		}
-		out[u.ID] = rs
+		ids[i] = u.ID
 	}
-	return out, nil
+	keys, err := s.st.RoleKeysOfUsers(ctx, projectID, ids)
+	if err != nil {
+		return nil, s.classify("roles of users", err)
+	}
+	for _, uid := range ids {
+		if keys[uid] == nil {
+			keys[uid] = []string{}
+		}
+	}
+	return keys, nil
 }
 
 // RoleRef names a role by ID or, when ID is empty, by key as seen from the

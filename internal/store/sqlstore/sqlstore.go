@@ -122,7 +122,7 @@ func newDB(engine string, log *slog.Logger, writeDB, readDB *sql.DB) *DB {
 	db := &DB{engine: engine, log: log, writeDB: writeDB, readDB: readDB}
 	db.readQ.Store(sqlcdb.New(readDB))
 	db.writeQ.Store(sqlcdb.New(writeDB))
-	db.reader = reader{qp: &db.readQ}
+	db.reader = reader{qp: &db.readQ, dbtx: readDB}
 	return db
 }
 
@@ -294,7 +294,7 @@ func (db *DB) writeOnce(ctx context.Context, fn func(store.Writer) error) error 
 	defer tx.Rollback()
 	var q atomic.Pointer[sqlcdb.Queries]
 	q.Store(db.writeQ.Load().WithTx(tx))
-	if err := fn(&writer{reader: reader{qp: &q}}); err != nil {
+	if err := fn(&writer{reader: reader{qp: &q, dbtx: tx}}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -306,6 +306,9 @@ func (db *DB) writeOnce(ctx context.Context, fn func(store.Writer) error) error 
 // reader implements store.Reader over a pool or a transaction.
 type reader struct {
 	qp *atomic.Pointer[sqlcdb.Queries]
+	// dbtx runs the few hand-written queries sqlc cannot express portably
+	// (see userroles.go); it is the same pool or transaction as qp's.
+	dbtx sqlcdb.DBTX
 }
 
 func (r *reader) q() *sqlcdb.Queries { return r.qp.Load() }

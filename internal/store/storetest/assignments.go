@@ -161,3 +161,49 @@ func testDeleteUserAssignments(e *env) {
 	again := e.createUser(a.Org, "leaving@example.com")
 	same(e.t, []string{}, e.userRoles(a.P.ID, again.ID), "roles of a new user with a reused email")
 }
+
+// testRoleKeysOfUsers checks the batched role lookup used to render a page of
+// users: one entry per user with roles, keys sorted, nothing from another
+// project even when its user IDs are asked for.
+func testRoleKeysOfUsers(e *env) {
+	a, b := e.tenants()
+	e.createPermissions(a.P.ID, "x.read")
+	custom := e.newRole(a.P.ID, a.Org.ID, "auditor", "x.read")
+	e.createRole(custom)
+	owner := e.createUser(a.Org, "owner@example.com")
+	e.assign(owner, a.Owner)
+	e.assign(owner, custom)
+	member := e.createUser(a.Org, "member@example.com")
+	e.assign(member, a.Member)
+	loner := e.createUser(a.Org2, "loner@example.com")
+	foreign := e.createUser(b.Org, "owner@example.com")
+	e.assign(foreign, b.Owner)
+
+	got, err := e.st.RoleKeysOfUsers(e.ctx, a.P.ID, []id.User{owner.ID, member.ID, loner.ID, foreign.ID})
+	noErr(e.t, err, "RoleKeysOfUsers")
+	same(e.t, map[id.User][]string{
+		owner.ID:  {"auditor", rbac.RoleOwner},
+		member.ID: {rbac.RoleMember},
+	}, got, "role keys of a page of users (another project's user asked for too)")
+
+	// Another project sees nothing of A's users.
+	got, err = e.st.RoleKeysOfUsers(e.ctx, b.P.ID, []id.User{owner.ID, member.ID})
+	noErr(e.t, err, "RoleKeysOfUsers from another project")
+	if len(got) != 0 {
+		e.t.Fatalf("project B read project A's role assignments: %v", got)
+	}
+	// More users than one query's IN list holds.
+	many := e.createUsers(a.Org, 30)
+	asked := []id.User{}
+	for range 20 {
+		for _, u := range many {
+			asked = append(asked, u.ID)
+		}
+	}
+	asked = append(asked, owner.ID)
+	got, err = e.st.RoleKeysOfUsers(e.ctx, a.P.ID, asked)
+	noErr(e.t, err, "RoleKeysOfUsers with 601 IDs")
+	if len(got[owner.ID]) != 2 {
+		e.t.Fatalf("owner's keys lost across chunks: %v", got[owner.ID])
+	}
+}

@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 		{"Role/UpdateCannotMoveOrganization", testRoleUpdateCannotMove},
 
 		{"Assignment/AssignIsIdempotent", testAssignIdempotent},
+		{"Assignment/RoleKeysOfUsers", testRoleKeysOfUsers},
 		{"Assignment/Refusals", testAssignRefusals},
 		{"Assignment/Unassign", testUnassign},
 		{"Assignment/CountRoleMembers", testCountRoleMembers},
