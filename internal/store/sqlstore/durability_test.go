@@ -125,3 +125,37 @@ func TestOpenRejectsBadURLs(t *testing.T) {
 		}
 	}
 }
+
+// The database file holds every tenant's data, so only its owner may read it,
+// whatever the umask; an existing file with looser permissions is tightened.
+func TestSQLiteFileIsPrivate(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "data")
+	path := filepath.Join(dir, sqlstore.DefaultFileName)
+	check := func(when string) {
+		t.Helper()
+		db, err := sqlstore.Open(ctx, sqlstore.Config{DataDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		for _, f := range []string{path, path + "-wal"} {
+			fi, err := os.Stat(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+				t.Fatalf("%s: %s is mode %v, want no group/other access", when, filepath.Base(f), perm)
+			}
+		}
+	}
+	check("new file")
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	check("reopened 0644 file")
+}

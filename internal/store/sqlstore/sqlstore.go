@@ -199,6 +199,12 @@ func openSQLite(ctx context.Context, path string, log *slog.Logger) (*DB, error)
 		w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
+	// The database holds every tenant's data: readable by its owner only, like
+	// the master key. SQLite gives the -wal and -shm files the same mode.
+	if err := restrictMode(path); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
 	r, err := sql.Open("sqlite", sqliteDSN(path, false))
 	if err != nil {
 		w.Close()
@@ -327,4 +333,19 @@ func redact(dsn string) string {
 		return dsn
 	}
 	return u.Redacted()
+}
+
+// restrictMode removes group and other permissions from a database file.
+func restrictMode(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("stat: %w", err)
+	}
+	if fi.Mode().Perm()&0o077 == 0 {
+		return nil
+	}
+	if err := os.Chmod(path, fi.Mode().Perm()&0o700); err != nil {
+		return fmt.Errorf("restrict file mode: %w", err)
+	}
+	return nil
 }
