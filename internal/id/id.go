@@ -2,9 +2,11 @@
 //
 // Every kind of resource has its own Go type, so a project ID cannot be passed
 // where an organization ID belongs. IDs are a prefix, an underscore and 26
-// lowercase Crockford base32 characters: 48 bits of millisecond time followed by
-// 80 random bits. They sort by creation time, which keeps keyset pagination and
-// B-tree inserts cheap, and they are unguessable.
+// lowercase Crockford base32 characters: 48 bits of Unix milliseconds, 12 bits
+// of the fraction of that millisecond (as in UUIDv7's sub-millisecond
+// precision), then 68 random bits. They sort by creation time to about a
+// quarter of a microsecond, which keeps lists in creation order, keyset
+// pagination and B-tree inserts cheap, and they are unguessable.
 package id
 
 import (
@@ -86,12 +88,15 @@ var ErrMalformed = errors.New("malformed id")
 // New returns a fresh ID of kind T whose time part is t.
 func New[T Kind](t time.Time) T {
 	var b [16]byte
-	ms := uint64(t.UnixMilli())
-	binary.BigEndian.PutUint64(b[0:8], ms<<16)
-	if _, err := rand.Read(b[6:]); err != nil {
+	if _, err := rand.Read(b[:]); err != nil {
 		// crypto/rand never fails on supported platforms; see its docs.
 		panic(err)
 	}
+	ns := t.UnixNano()
+	ms := uint64(ns / 1e6)
+	frac := uint64(ns%1e6) * 4096 / 1e6 // 12 bits: steps of ~244 ns
+	hi := ms<<16 | frac<<4 | uint64(b[7]&0x0f)
+	binary.BigEndian.PutUint64(b[0:8], hi)
 	return T(prefixOf[T]() + "_" + encode(b))
 }
 

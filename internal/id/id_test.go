@@ -20,6 +20,14 @@ func TestNewParsesBackAndSortsByTime(t *testing.T) {
 	if !sort.StringsAreSorted(ids) {
 		t.Fatalf("ids are not in creation order: %v", ids)
 	}
+	// Within one millisecond, microseconds still order IDs.
+	var sub []string
+	for i := range 200 {
+		sub = append(sub, string(New[User](base.Add(time.Duration(i)*time.Microsecond))))
+	}
+	if !sort.StringsAreSorted(sub) {
+		t.Fatalf("ids a microsecond apart are not in creation order")
+	}
 	if a, b := New[User](base), New[User](base); a == b {
 		t.Fatalf("two ids in the same millisecond collided: %s", a)
 	}
