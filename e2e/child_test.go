@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gatehouse-auth/gatehouse/internal/logbuf"
 )
 
 // child is a gatehouse server running as a separate process (this test
@@ -17,8 +19,8 @@ import (
 type child struct {
 	cmd    *exec.Cmd
 	addr   string
-	stdout *syncBuffer
-	stderr *syncBuffer
+	stdout *logbuf.Buffer
+	stderr *logbuf.Buffer
 	exited chan struct{}
 	err    error // Wait's result, valid after exited is closed
 }
@@ -38,7 +40,7 @@ func startChild(t *testing.T, d deployment, extraEnv ...string) *child {
 		"GATEHOUSE_LOG_FORMAT=json",
 	)
 	cmd.Env = append(cmd.Env, extraEnv...)
-	c := &child{cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan struct{})}
+	c := &child{cmd: cmd, stdout: &logbuf.Buffer{}, stderr: &logbuf.Buffer{}, exited: make(chan struct{})}
 	cmd.Stderr = c.stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

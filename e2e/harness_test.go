@@ -10,32 +10,14 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse/cmd/gatehouse/cli"
+	"github.com/gatehouse-auth/gatehouse/internal/logbuf"
 	"github.com/gatehouse-auth/gatehouse/internal/server"
 	"github.com/gatehouse-auth/gatehouse/internal/testdb"
 )
-
-// syncBuffer collects output written from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // deployment is where a server keeps its state: a data directory and, for
 // Postgres, a database URL. Restarting on the same deployment must find the
@@ -78,7 +60,7 @@ func cleanEnv() []string {
 type running struct {
 	main   *server.Main
 	url    string // base URL clients use (the bound address)
-	logs   *syncBuffer
+	logs   *logbuf.Buffer
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -86,7 +68,7 @@ type running struct {
 // start runs server.Main on a random port until stop or the end of the test.
 func start(t *testing.T, d deployment, tweak ...func(*server.Config)) *running {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &logbuf.Buffer{}
 	cfg := server.Config{
 		Addr:            "127.0.0.1:0",
 		DataDir:         d.dataDir,
