@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
+	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/project"
 	"github.com/gatehouse-auth/gatehouse/internal/server/publicurl"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
@@ -17,6 +18,9 @@ import (
 type projectCmd struct {
 	Create projectCreateCmd `cmd:"" help:"Create a project with its built-in roles and a first secret key (shown once)."`
 	List   projectListCmd   `cmd:"" help:"List projects."`
+	// CreateKey is the way back in when every secret key of a project has
+	// been revoked or lost, since the API itself needs a key.
+	CreateKey projectCreateKeyCmd `cmd:"" name:"create-key" help:"Create another secret key for a project (shown once), e.g. after every key was revoked or lost."`
 }
 
 // projectFlags are shared by the project subcommands.
@@ -162,6 +166,58 @@ func (c *projectListCmd) Run(e *env) (err error) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.ProjectID, o.Name, o.CreatedAt.Format(time.RFC3339), o.Issuer)
 	}
 	return tw.Flush()
+}
+
+type projectCreateKeyCmd struct {
+	projectFlags `embed:""`
+
+	Project string `name:"project" required:"" placeholder:"PROJECT_ID" help:"The project (proj_…)."`
+	Name    string `name:"name" default:"created by the CLI" help:"A name to tell the key apart in lists."`
+}
+
+// secretKeyOutput is what create-key prints; secret_key is shown only here.
+type secretKeyOutput struct {
+	ProjectID   string    `json:"project_id"`
+	APIBaseURL  string    `json:"api_base_url"`
+	SecretKey   string    `json:"secret_key"`
+	SecretKeyID string    `json:"secret_key_id"`
+	Name        string    `json:"name"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func (c *projectCreateKeyCmd) Run(e *env) (err error) {
+	svc, closeDB, public, err := c.service(e)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := closeDB(); cerr != nil && err == nil {
+			err = fmt.Errorf("close database: %w", cerr)
+		}
+	}()
+	pid, err := id.Parse[id.Project](c.Project)
+	if err != nil {
+		return fmt.Errorf("--project: %w", err)
+	}
+	key, secret, err := svc.CreateSecretKey(e.ctx, audit.System("cli"), pid, c.Name)
+	if err != nil {
+		return fmt.Errorf("create secret key for %s: %w", pid, err)
+	}
+	out := secretKeyOutput{
+		ProjectID: string(pid), APIBaseURL: publicurl.APIBaseURL(public), SecretKey: secret,
+		SecretKeyID: string(key.ID), Name: key.Name, CreatedAt: key.CreatedAt.UTC(),
+	}
+	if c.JSON {
+		return writeJSON(e.stdout, out)
+	}
+	_, err = fmt.Fprintf(e.stdout, `Secret key created for %s.
+
+  Secret key ID:  %s
+  Secret key:     %s
+
+The secret key is shown only this once: store it now.
+`, out.ProjectID, out.SecretKeyID, secret)
+	return err
 }
 
 func writeJSON(w io.Writer, v any) error {
