@@ -98,9 +98,7 @@ func newHumaError(status int, msg string, errs ...error) huma.StatusError {
 			ed := d.ErrorDetail()
 			f = &ProblemField{Location: ed.Location, Message: ed.Message, Value: ed.Value}
 		}
-		if s, ok := f.Value.(string); ok && len(s) > maxEchoedValue {
-			f.Value = s[:maxEchoedValue] + "…"
-		}
+		f.Value = echoable(f.Location, f.Value)
 		p.Errors = append(p.Errors, f)
 	}
 	if status == http.StatusBadRequest && len(p.Errors) > 0 {
@@ -111,6 +109,27 @@ func newHumaError(status int, msg string, errs ...error) huma.StatusError {
 		}
 	}
 	return p
+}
+
+// echoable returns the part of an offending value that is safe and useful
+// to send back: short scalars only. The whole body (malformed JSON, or an
+// object holding an unexpected property) is never echoed: it may be large
+// and may hold secrets such as passwords.
+func echoable(location string, v any) any {
+	if location == "body" {
+		return nil
+	}
+	switch x := v.(type) {
+	case string:
+		if len(x) > maxEchoedValue {
+			return x[:maxEchoedValue] + "…"
+		}
+		return x
+	case bool, float64, float32, int, int64, int32, uint, uint64, uint32:
+		return x
+	default:
+		return nil
+	}
 }
 
 // init replaces huma's error constructor. huma exposes it only as a package

@@ -75,6 +75,9 @@ type Reader interface {
 	// project in one round trip (for a page of users); users of other projects
 	// and users without roles are absent from the map.
 	RoleKeysOfUsers(ctx context.Context, projectID id.Project, userIDs []id.User) (map[id.User][]string, error)
+	// CountRolesWithKey counts the project's roles with key: project-wide and
+	// every organization's custom roles.
+	CountRolesWithKey(ctx context.Context, projectID id.Project, key string) (int64, error)
 	// CountRoleMembers counts the active users of orgID holding roleID.
 	CountRoleMembers(ctx context.Context, projectID id.Project, orgID id.Org, roleID id.Role) (int64, error)
 
@@ -92,6 +95,9 @@ type Writer interface {
 	Reader
 
 	CreateProject(ctx context.Context, p *project.Project) error
+	// LockProject serialises read-modify-write changes of the project's
+	// configuration (its settings, roles, permissions) until the transaction ends.
+	LockProject(ctx context.Context, projectID id.Project) error
 	UpdateProject(ctx context.Context, p *project.Project) error
 
 	CreateOrganization(ctx context.Context, o *org.Organization) error

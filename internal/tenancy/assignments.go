@@ -80,9 +80,11 @@ func (s *Service) AssignRole(ctx context.Context, actor audit.Actor, projectID i
 	now := s.now()
 	var out *rbac.Role
 	err = s.write(ctx, "assign role", func(w store.Writer) error {
-		u, err := w.GetUser(ctx, projectID, uid)
+		// Under the organization lock, so concurrent identical assignments
+		// see each other and exactly one records an event.
+		u, err := s.lockedUser(ctx, w, projectID, uid)
 		if err != nil {
-			return missing(err, "user")
+			return err
 		}
 		var r *rbac.Role
 		if rid != "" {

@@ -112,6 +112,11 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor audit.Actor, pro
 	now := s.now()
 	var out *org.Organization
 	err = s.write(ctx, "update organization", func(w store.Writer) error {
+		// Read under the row lock: a PATCH writes every policy field back, so
+		// two concurrent ones must not each restore the other's old values.
+		if err := w.LockOrganization(ctx, projectID, oid); err != nil {
+			return missing(err, "organization")
+		}
 		o, err := w.GetOrganization(ctx, projectID, oid)
 		if err != nil {
 			return missing(err, "organization")

@@ -88,6 +88,11 @@ func (s *Service) UpdatePermission(ctx context.Context, actor audit.Actor, proje
 	now := s.now()
 	var out *rbac.Permission
 	err = s.write(ctx, "update permission", func(w store.Writer) error {
+		// Read under the project lock: the update writes every field back, so
+		// concurrent updates must not restore each other's old values.
+		if err := w.LockProject(ctx, projectID); err != nil {
+			return missing(err, "project")
+		}
 		p, err := w.GetPermission(ctx, projectID, pid)
 		if err != nil {
 			return missing(err, "permission")

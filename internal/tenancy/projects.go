@@ -102,6 +102,11 @@ func (s *Service) UpdateProject(ctx context.Context, actor audit.Actor, projectI
 	now := s.now()
 	var out *project.Project
 	err := s.write(ctx, "update project", func(w store.Writer) error {
+		// Read under the project lock: the update writes every field back, so
+		// concurrent updates must not restore each other's old values.
+		if err := w.LockProject(ctx, projectID); err != nil {
+			return missing(err, "project")
+		}
 		p, err := w.GetProject(ctx, projectID)
 		if err != nil {
 			return missing(err, "project")

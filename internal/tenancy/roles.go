@@ -53,6 +53,11 @@ func (s *Service) CreateRole(ctx context.Context, actor audit.Actor, projectID i
 		Name: trimmed(in.Name), Description: trimmed(in.Description), CreatedAt: now, UpdatedAt: now,
 	}
 	err := s.write(ctx, "create role", func(w store.Writer) error {
+		// Serialise role creation in the project so that the key check below
+		// cannot race with another creation of the same key.
+		if err := w.LockProject(ctx, projectID); err != nil {
+			return missing(err, "project")
+		}
 		if oid != "" {
 			if _, err := w.GetOrganization(ctx, projectID, oid); err != nil {
 				return missing(err, "organization")
@@ -65,12 +70,23 @@ func (s *Service) CreateRole(ctx context.Context, actor audit.Actor, projectID i
 				return fault.NewFailedPrecondition(fault.CodeCustomRolesOff, "this project does not allow organization custom roles; enable allow_custom_roles on the project first")
 			}
 		}
-		// As seen from the organization (or the project), the key must name
-		// exactly one role.
-		if _, err := w.GetRoleByKey(ctx, projectID, oid, r.Key); err == nil {
-			return roleKeyTaken()
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("role by key: %w", err)
+		// As seen from any organization, a key must name exactly one role: a
+		// custom role may not reuse a project-wide key, and a new project-wide
+		// role may not reuse any organization's custom key.
+		if oid != "" {
+			if _, err := w.GetRoleByKey(ctx, projectID, oid, r.Key); err == nil {
+				return roleKeyTaken()
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("role by key: %w", err)
+			}
+		} else {
+			n, err := w.CountRolesWithKey(ctx, projectID, r.Key)
+			if err != nil {
+				return fmt.Errorf("roles with key: %w", err)
+			}
+			if n > 0 {
+				return roleKeyTaken()
+			}
 		}
 		perms, err := resolvePermissions(ctx, w, projectID, in.Permissions)
 		if err != nil {
@@ -156,6 +172,11 @@ func (s *Service) UpdateRole(ctx context.Context, actor audit.Actor, projectID i
 	now := s.now()
 	var out *rbac.Role
 	err = s.write(ctx, "update role", func(w store.Writer) error {
+		// Read under the project lock: the update writes every field back, so
+		// concurrent updates must not restore each other's old values.
+		if err := w.LockProject(ctx, projectID); err != nil {
+			return missing(err, "project")
+		}
 		r, err := w.GetRole(ctx, projectID, rid)
 		if err != nil {
 			return missing(err, "role")

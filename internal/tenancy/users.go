@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
@@ -22,8 +23,8 @@ type UserInput struct {
 	Email          string
 	DisplayName    string
 	EmailVerified  bool
-	// Roles are role keys to give the user. When empty the user becomes the
-	// organization's owner if it has none yet (its first member), else a member.
+	// Roles are role keys to give the user (default: member). The first
+	// member of an organization without an active owner also becomes owner.
 	Roles []string
 }
 
@@ -84,22 +85,10 @@ func emailTaken() error {
 	return fault.NewConflict(fault.CodeEmailTaken, "a user with this email already exists in the organization")
 }
 
-// initialRoles resolves the roles a new user starts with.
+// initialRoles resolves the roles a new user starts with: the given keys, or
+// member by default. An organization always has an owner, so its first member
+// (no active owner yet) is made owner in any case.
 func (s *Service) initialRoles(ctx context.Context, w store.Writer, projectID id.Project, orgID id.Org, keys []string) ([]*rbac.Role, error) {
-	if len(keys) > 0 {
-		var out []*rbac.Role
-		for _, k := range dedupe(keys) {
-			r, err := w.GetRoleByKey(ctx, projectID, orgID, k)
-			if errors.Is(err, store.ErrNotFound) {
-				return nil, fault.InvalidInput("roles: unknown role "+quote(k), fault.FieldViolation{Field: "roles", Message: "unknown role " + quote(k), Value: k})
-			}
-			if err != nil {
-				return nil, fmt.Errorf("role %s: %w", k, err)
-			}
-			out = append(out, r)
-		}
-		return out, nil
-	}
 	owner, err := w.GetRoleByKey(ctx, projectID, orgID, rbac.RoleOwner)
 	if err != nil {
 		return nil, fmt.Errorf("owner role: %w", err)
@@ -108,14 +97,31 @@ func (s *Service) initialRoles(ctx context.Context, w store.Writer, projectID id
 	if err != nil {
 		return nil, fmt.Errorf("count owners: %w", err)
 	}
-	if n == 0 {
-		return []*rbac.Role{owner}, nil
+	if len(keys) == 0 {
+		if n == 0 {
+			return []*rbac.Role{owner}, nil
+		}
+		keys = []string{rbac.RoleMember}
 	}
-	member, err := w.GetRoleByKey(ctx, projectID, orgID, rbac.RoleMember)
-	if err != nil {
-		return nil, fmt.Errorf("member role: %w", err)
+	var out []*rbac.Role
+	hasOwner := false
+	for _, k := range dedupe(keys) {
+		r, err := w.GetRoleByKey(ctx, projectID, orgID, k)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, fault.InvalidInput("roles: unknown role "+quote(k), fault.FieldViolation{Field: "roles", Message: "unknown role " + quote(k), Value: k})
+		}
+		if err != nil {
+			return nil, fmt.Errorf("role %s: %w", k, err)
+		}
+		hasOwner = hasOwner || r.ID == owner.ID
+		out = append(out, r)
 	}
-	return []*rbac.Role{member}, nil
+	if n == 0 && !hasOwner {
+		out = append(out, owner)
+	}
+	// In key order, as every read of a user's roles returns them.
+	slices.SortFunc(out, func(a, b *rbac.Role) int { return strings.Compare(a.Key, b.Key) })
+	return out, nil
 }
 
 // GetUser returns one user of the project.

@@ -112,3 +112,14 @@ func (w *writer) UpdateProject(ctx context.Context, p *project.Project) error {
 	}
 	return nil
 }
+
+func (w *writer) LockProject(ctx context.Context, projectID id.Project) error {
+	n, err := w.q().LockProject(ctx, string(projectID))
+	if err != nil {
+		return wrap(err, "lock project %s", projectID)
+	}
+	if n == 0 {
+		return notFound("lock project %s", projectID)
+	}
+	return nil
+}

@@ -330,3 +330,11 @@ func (w *writer) UnassignRole(ctx context.Context, projectID id.Project, userID 
 	}
 	return nil
 }
+
+func (r *reader) CountRolesWithKey(ctx context.Context, projectID id.Project, key string) (int64, error) {
+	n, err := r.q().CountRolesWithKey(ctx, sqlcdb.CountRolesWithKeyParams{ProjectID: string(projectID), Key: key})
+	if err != nil {
+		return 0, wrap(err, "count roles with key %q", key)
+	}
+	return n, nil
+}

@@ -328,8 +328,24 @@ var _ store.Writer = (*writer)(nil)
 
 // redact hides a password in a database URL for error messages.
 func redact(dsn string) string {
+	if !strings.Contains(dsn, "://") {
+		// Not a URL (e.g. a keyword DSN with password=...): show none of it.
+		return "<not a URL>"
+	}
 	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
+	if err != nil {
+		// An unparsable URL may still hold a password: keep only what is
+		// certainly not one.
+		scheme, rest, ok := strings.Cut(dsn, "://")
+		if !ok {
+			return "<unparsable database URL>"
+		}
+		if at := strings.LastIndexByte(rest, '@'); at >= 0 {
+			rest = "xxxxx@" + rest[at+1:]
+		}
+		return scheme + "://" + rest
+	}
+	if u.User == nil {
 		return dsn
 	}
 	return u.Redacted()

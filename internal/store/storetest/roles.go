@@ -296,3 +296,30 @@ func testRoleUpdateCannotMove(e *env) {
 	_, err = e.st.GetRoleByKey(e.ctx, a.P.ID, "", "org-only")
 	wantErr(e.t, err, store.ErrNotFound, "custom role by key without organization")
 }
+
+// testRoleKeyCountAndProjectLock covers the two helpers that keep role keys
+// unambiguous and project configuration changes serialised.
+func testRoleKeyCountAndProjectLock(e *env) {
+	a, b := e.tenants()
+	e.createRole(e.newRole(a.P.ID, a.Org.ID, "billing"))
+	e.createRole(e.newRole(a.P.ID, a.Org2.ID, "billing"))
+	count := func(p id.Project, key string) int64 {
+		e.t.Helper()
+		n, err := e.st.CountRolesWithKey(e.ctx, p, key)
+		noErr(e.t, err, "CountRolesWithKey")
+		return n
+	}
+	if n := count(a.P.ID, "billing"); n != 2 {
+		e.t.Fatalf("custom roles with key billing = %d, want 2 (one per organization)", n)
+	}
+	if n := count(a.P.ID, rbac.RoleOwner); n != 1 {
+		e.t.Fatalf("roles with key owner = %d, want 1", n)
+	}
+	if n := count(b.P.ID, "billing"); n != 0 {
+		e.t.Fatalf("project B counts project A's custom roles: %d", n)
+	}
+
+	e.write(func(w store.Writer) error { return w.LockProject(e.ctx, a.P.ID) })
+	err := e.writeErr(func(w store.Writer) error { return w.LockProject(e.ctx, id.New[id.Project](e.clk.now())) })
+	wantErr(e.t, err, store.ErrNotFound, "LockProject of a project that does not exist")
+}

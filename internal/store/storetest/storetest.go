@@ -65,6 +65,7 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 
 		{"Assignment/AssignIsIdempotent", testAssignIdempotent},
 		{"Assignment/RoleKeysOfUsers", testRoleKeysOfUsers},
+		{"Role/CountWithKeyAndProjectLock", testRoleKeyCountAndProjectLock},
 		{"Assignment/Refusals", testAssignRefusals},
 		{"Assignment/Unassign", testUnassign},
 		{"Assignment/CountRoleMembers", testCountRoleMembers},

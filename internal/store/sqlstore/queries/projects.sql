@@ -25,3 +25,9 @@ SELECT * FROM projects WHERE id = $1;
 
 -- name: ListProjects :many
 SELECT * FROM projects WHERE id > sqlc.arg(after) ORDER BY id LIMIT sqlc.arg(max_rows);
+
+-- LockProject takes the project row's lock on Postgres (SQLite's immediate
+-- write transaction already serialises writers): read-modify-write changes
+-- of project-level configuration take it before reading.
+-- name: LockProject :execrows
+UPDATE projects SET updated_at = updated_at WHERE id = $1;

@@ -120,3 +120,8 @@ FROM role_assignments ra
 JOIN users u ON u.id = ra.user_id
 WHERE ra.project_id = $1 AND ra.organization_id = $2 AND ra.role_id = $3
     AND u.status = 'active';
+
+-- CountRolesWithKey counts the project's roles with this key, project-wide
+-- and every organization's custom roles alike.
+-- name: CountRolesWithKey :one
+SELECT COUNT(*) FROM roles WHERE project_id = $1 AND key = $2;

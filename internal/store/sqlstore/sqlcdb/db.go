@@ -39,6 +39,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.countRoleMembersStmt, err = db.PrepareContext(ctx, countRoleMembers); err != nil {
 		return nil, fmt.Errorf("error preparing query CountRoleMembers: %w", err)
 	}
+	if q.countRolesWithKeyStmt, err = db.PrepareContext(ctx, countRolesWithKey); err != nil {
+		return nil, fmt.Errorf("error preparing query CountRolesWithKey: %w", err)
+	}
 	if q.deleteOrganizationStmt, err = db.PrepareContext(ctx, deleteOrganization); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteOrganization: %w", err)
 	}
@@ -159,6 +162,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.lockOrganizationStmt, err = db.PrepareContext(ctx, lockOrganization); err != nil {
 		return nil, fmt.Errorf("error preparing query LockOrganization: %w", err)
 	}
+	if q.lockProjectStmt, err = db.PrepareContext(ctx, lockProject); err != nil {
+		return nil, fmt.Errorf("error preparing query LockProject: %w", err)
+	}
 	if q.organizationExistsStmt, err = db.PrepareContext(ctx, organizationExists); err != nil {
 		return nil, fmt.Errorf("error preparing query OrganizationExists: %w", err)
 	}
@@ -214,6 +220,11 @@ func (q *Queries) Close() error {
 	if q.countRoleMembersStmt != nil {
 		if cerr := q.countRoleMembersStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countRoleMembersStmt: %w", cerr)
+		}
+	}
+	if q.countRolesWithKeyStmt != nil {
+		if cerr := q.countRolesWithKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countRolesWithKeyStmt: %w", cerr)
 		}
 	}
 	if q.deleteOrganizationStmt != nil {
@@ -416,6 +427,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing lockOrganizationStmt: %w", cerr)
 		}
 	}
+	if q.lockProjectStmt != nil {
+		if cerr := q.lockProjectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing lockProjectStmt: %w", cerr)
+		}
+	}
 	if q.organizationExistsStmt != nil {
 		if cerr := q.organizationExistsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing organizationExistsStmt: %w", cerr)
@@ -505,6 +521,7 @@ type Queries struct {
 	assignableRoleStmt                 *sql.Stmt
 	clearRolePermissionsStmt           *sql.Stmt
 	countRoleMembersStmt               *sql.Stmt
+	countRolesWithKeyStmt              *sql.Stmt
 	deleteOrganizationStmt             *sql.Stmt
 	deletePermissionStmt               *sql.Stmt
 	deleteRoleStmt                     *sql.Stmt
@@ -545,6 +562,7 @@ type Queries struct {
 	listUsersInOrganizationStmt        *sql.Stmt
 	listUsersInProjectStmt             *sql.Stmt
 	lockOrganizationStmt               *sql.Stmt
+	lockProjectStmt                    *sql.Stmt
 	organizationExistsStmt             *sql.Stmt
 	removeMemberOfUserStmt             *sql.Stmt
 	revokeSecretKeyStmt                *sql.Stmt
@@ -565,6 +583,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		assignableRoleStmt:                 q.assignableRoleStmt,
 		clearRolePermissionsStmt:           q.clearRolePermissionsStmt,
 		countRoleMembersStmt:               q.countRoleMembersStmt,
+		countRolesWithKeyStmt:              q.countRolesWithKeyStmt,
 		deleteOrganizationStmt:             q.deleteOrganizationStmt,
 		deletePermissionStmt:               q.deletePermissionStmt,
 		deleteRoleStmt:                     q.deleteRoleStmt,
@@ -605,6 +624,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listUsersInOrganizationStmt:        q.listUsersInOrganizationStmt,
 		listUsersInProjectStmt:             q.listUsersInProjectStmt,
 		lockOrganizationStmt:               q.lockOrganizationStmt,
+		lockProjectStmt:                    q.lockProjectStmt,
 		organizationExistsStmt:             q.organizationExistsStmt,
 		removeMemberOfUserStmt:             q.removeMemberOfUserStmt,
 		revokeSecretKeyStmt:                q.revokeSecretKeyStmt,

@@ -124,6 +124,21 @@ func (q *Queries) ListProjects(ctx context.Context, arg ListProjectsParams) ([]P
 	return items, nil
 }
 
+const lockProject = `-- name: LockProject :execrows
+UPDATE projects SET updated_at = updated_at WHERE id = $1
+`
+
+// LockProject takes the project row's lock on Postgres (SQLite's immediate
+// write transaction already serialises writers): read-modify-write changes
+// of project-level configuration take it before reading.
+func (q *Queries) LockProject(ctx context.Context, id string) (int64, error) {
+	result, err := q.exec(ctx, q.lockProjectStmt, lockProject, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
 const updateProject = `-- name: UpdateProject :execrows
 UPDATE projects SET
     name = $2,

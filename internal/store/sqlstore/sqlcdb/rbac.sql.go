@@ -99,6 +99,24 @@ func (q *Queries) CountRoleMembers(ctx context.Context, arg CountRoleMembersPara
 	return count, err
 }
 
+const countRolesWithKey = `-- name: CountRolesWithKey :one
+SELECT COUNT(*) FROM roles WHERE project_id = $1 AND key = $2
+`
+
+type CountRolesWithKeyParams struct {
+	ProjectID string
+	Key       string
+}
+
+// CountRolesWithKey counts the project's roles with this key, project-wide
+// and every organization's custom roles alike.
+func (q *Queries) CountRolesWithKey(ctx context.Context, arg CountRolesWithKeyParams) (int64, error) {
+	row := q.queryRow(ctx, q.countRolesWithKeyStmt, countRolesWithKey, arg.ProjectID, arg.Key)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const deletePermission = `-- name: DeletePermission :execrows
 DELETE FROM permissions WHERE project_id = $1 AND id = $2
 `
