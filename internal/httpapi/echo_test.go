@@ -32,3 +32,32 @@ func TestErrorsDoNotEchoTheBody(t *testing.T) {
 		}
 	})
 }
+
+// A PATCH that changes nothing records nothing: the audit log lists changes.
+func TestNoOpPatchesRecordNoEvent(t *testing.T) {
+	t.Parallel()
+	engines(t, func(t *testing.T, e *env) {
+		c := e.project("Acme")
+		org := c.newOrg("Southwest")
+		uid := c.newUser(org, "ada@example.com", map[string]any{"display_name": "Ada"})["id"].(string)
+		perm := c.do(http.MethodPost, "/api/v1/permissions", map[string]any{"key": "invoices.read", "description": "Read invoices"}).want(http.StatusCreated).str("id")
+		role := c.do(http.MethodPost, "/api/v1/roles", map[string]any{"key": "billing", "name": "Billing", "permissions": []string{"invoices.read"}}).want(http.StatusCreated).str("id")
+		before := len(c.listAll("/api/v1/audit-events", 200))
+
+		c.do(http.MethodPatch, "/api/v1/organizations/"+org, map[string]any{}).want(http.StatusOK)
+		c.do(http.MethodPatch, "/api/v1/organizations/"+org, map[string]any{"name": "Southwest", "require_mfa": false}).want(http.StatusOK)
+		c.do(http.MethodPatch, "/api/v1/users/"+uid, map[string]any{"display_name": "Ada", "status": "active"}).want(http.StatusOK)
+		c.do(http.MethodPatch, "/api/v1/permissions/"+perm, map[string]any{"description": "Read invoices"}).want(http.StatusOK)
+		c.do(http.MethodPatch, "/api/v1/roles/"+role, map[string]any{"name": "Billing", "permissions": []string{"invoices.read"}}).want(http.StatusOK)
+		c.do(http.MethodPatch, "/api/v1/project", map[string]any{"name": "Acme"}).want(http.StatusOK)
+		if n := len(c.listAll("/api/v1/audit-events", 200)); n != before {
+			t.Fatalf("no-op PATCHes recorded %d audit events", n-before)
+		}
+
+		// A real change still records one.
+		c.do(http.MethodPatch, "/api/v1/organizations/"+org, map[string]any{"require_mfa": true}).want(http.StatusOK)
+		if n := len(c.listAll("/api/v1/audit-events", 200)); n != before+1 {
+			t.Fatalf("a real change recorded %d events, want 1", n-before)
+		}
+	})
+}

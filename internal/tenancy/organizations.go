@@ -125,6 +125,11 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor audit.Actor, pro
 		if err := up.apply(o); err != nil {
 			return err
 		}
+		// A request that changes nothing writes nothing and records nothing.
+		if unchanged(before, orgSnapshot(o)) {
+			out = o
+			return nil
+		}
 		o.UpdatedAt = now
 		if err := w.UpdateOrganization(ctx, o); err != nil {
 			return missing(err, "organization")

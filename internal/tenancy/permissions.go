@@ -104,6 +104,11 @@ func (s *Service) UpdatePermission(ctx context.Context, actor audit.Actor, proje
 			}
 			p.Description = trimmed(*up.Description)
 		}
+		// A request that changes nothing writes nothing and records nothing.
+		if unchanged(before, permissionSnapshot(p)) {
+			out = p
+			return nil
+		}
 		if err := w.UpdatePermission(ctx, p); err != nil {
 			return missing(err, "permission")
 		}

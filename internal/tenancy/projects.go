@@ -146,6 +146,11 @@ func (s *Service) UpdateProject(ctx context.Context, actor audit.Actor, projectI
 		if p.SessionIdleTimeout > p.SessionMaxLifetime {
 			return fault.InvalidField("session_idle_timeout_seconds", "must not exceed session_max_lifetime_seconds")
 		}
+		// A request that changes nothing writes nothing and records nothing.
+		if unchanged(before, projectSnapshot(p)) {
+			out = p
+			return nil
+		}
 		p.UpdatedAt = now
 		if err := w.UpdateProject(ctx, p); err != nil {
 			return missing(err, "project")

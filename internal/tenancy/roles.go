@@ -207,6 +207,11 @@ func (s *Service) UpdateRole(ctx context.Context, actor audit.Actor, projectID i
 			}
 			r.Permissions = perms
 		}
+		// A request that changes nothing writes nothing and records nothing.
+		if unchanged(before, roleSnapshot(r)) {
+			out = r
+			return nil
+		}
 		r.UpdatedAt = now
 		if err := w.UpdateRole(ctx, r); err != nil {
 			return missing(err, "role")

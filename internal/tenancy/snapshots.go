@@ -1,6 +1,8 @@
 package tenancy
 
 import (
+	"bytes"
+	"encoding/json"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/org"
@@ -96,4 +98,11 @@ func secretKeySnapshot(k *secretkey.Key) map[string]any {
 		m["revoked_at"] = k.RevokedAt.UTC()
 	}
 	return m
+}
+
+// unchanged reports whether two snapshots describe the same state.
+func unchanged(before, after map[string]any) bool {
+	a, errA := json.Marshal(before)
+	b, errB := json.Marshal(after)
+	return errA == nil && errB == nil && bytes.Equal(a, b)
 }

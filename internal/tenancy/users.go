@@ -221,6 +221,11 @@ func (s *Service) UpdateUser(ctx context.Context, actor audit.Actor, projectID i
 		if err := u.Validate(); err != nil {
 			return err
 		}
+		// A request that changes nothing writes nothing and records nothing.
+		if unchanged(before, userSnapshot(u)) {
+			out = u
+			return nil
+		}
 		u.UpdatedAt = now
 		if err := w.UpdateUser(ctx, u); err != nil {
 			if errors.Is(err, store.ErrConflict) {
