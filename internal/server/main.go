@@ -122,6 +122,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	api := httpapi.New(httpapi.Options{Service: svc, PublicURL: public, Logger: log})
 	handler := newHandler(handlerDeps{api: api, db: db, log: log, publicURL: public})
 
+	// Requests outlive the signal (graceful shutdown) but not the shutdown
+	// timeout: then their contexts are cancelled, so their transactions roll
+	// back before the database closes.
+	reqCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelRequests()
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -130,7 +135,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		BaseContext:       func(net.Listener) context.Context { return reqCtx },
 	}
 
 	m.mu.Lock()
@@ -158,7 +163,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		log.Warn("in-flight requests did not finish in time; closing their connections", "error", err)
+		log.Warn("in-flight requests did not finish in time; cancelling them and closing their connections", "error", err)
+		cancelRequests()
 		_ = srv.Close()
 	}
 	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
