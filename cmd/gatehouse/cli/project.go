@@ -85,7 +85,9 @@ func (c *projectFlags) service(e *env) (*tenancy.Service, func() error, string, 
 	return tenancy.New(db, tenancy.WithLogger(log)), db.Close, public, nil
 }
 
-func (c *projectCreateCmd) Run(e *env) (err error) {
+// withService opens the database, runs fn with a service over it, and closes
+// the database, reporting a failure to close when fn succeeded.
+func (c *projectFlags) withService(e *env, fn func(svc *tenancy.Service, public string) error) (err error) {
 	svc, closeDB, public, err := c.service(e)
 	if err != nil {
 		return err
@@ -95,77 +97,76 @@ func (c *projectCreateCmd) Run(e *env) (err error) {
 			err = fmt.Errorf("close database: %w", cerr)
 		}
 	}()
-	p, key, secret, err := svc.CreateProject(e.ctx, audit.System("cli"), tenancy.ProjectInput{
-		Name:                    c.Name,
-		RedirectURIs:            c.RedirectURIs,
-		AutoCreateOrganizations: c.AutoCreateOrganizations,
+	return fn(svc, public)
+}
+
+func (c *projectCreateCmd) Run(e *env) error {
+	return c.withService(e, func(svc *tenancy.Service, public string) error {
+		p, key, secret, err := svc.CreateProject(e.ctx, audit.System("cli"), tenancy.ProjectInput{
+			Name:                    c.Name,
+			RedirectURIs:            c.RedirectURIs,
+			AutoCreateOrganizations: c.AutoCreateOrganizations,
+		})
+		if err != nil {
+			return fmt.Errorf("create project: %w", err)
+		}
+		out := newProjectOutput(p, public)
+		out.SecretKey, out.SecretKeyID = secret, string(key.ID)
+		if c.JSON {
+			return writeJSON(e.stdout, out)
+		}
+		_, err = fmt.Fprintf(e.stdout, `Project created.
+
+	  Project ID:    %s
+	  Name:          %s
+	  Issuer:        %s
+	  API base URL:  %s
+	  Secret key:    %s
+
+	The secret key is shown only this once: store it now. Try it:
+
+	  export GATEHOUSE_SECRET_KEY=%s
+	  curl -H "Authorization: Bearer $GATEHOUSE_SECRET_KEY" %s/organizations
+	`, out.ProjectID, out.Name, out.Issuer, out.APIBaseURL, secret, secret, out.APIBaseURL)
+		return err
 	})
-	if err != nil {
-		return fmt.Errorf("create project: %w", err)
-	}
-	out := newProjectOutput(p, public)
-	out.SecretKey, out.SecretKeyID = secret, string(key.ID)
-	if c.JSON {
-		return writeJSON(e.stdout, out)
-	}
-	_, err = fmt.Fprintf(e.stdout, `Project created.
-
-  Project ID:    %s
-  Name:          %s
-  Issuer:        %s
-  API base URL:  %s
-  Secret key:    %s
-
-The secret key is shown only this once: store it now. Try it:
-
-  export GATEHOUSE_SECRET_KEY=%s
-  curl -H "Authorization: Bearer $GATEHOUSE_SECRET_KEY" %s/organizations
-`, out.ProjectID, out.Name, out.Issuer, out.APIBaseURL, secret, secret, out.APIBaseURL)
-	return err
 }
 
 type projectListCmd struct {
 	projectFlags `embed:""`
 }
 
-func (c *projectListCmd) Run(e *env) (err error) {
-	svc, closeDB, public, err := c.service(e)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := closeDB(); cerr != nil && err == nil {
-			err = fmt.Errorf("close database: %w", cerr)
+func (c *projectListCmd) Run(e *env) error {
+	return c.withService(e, func(svc *tenancy.Service, public string) error {
+		outs := []projectOutput{}
+		page := store.Page{Limit: 100}
+		for {
+			ps, err := svc.ListProjects(e.ctx, page)
+			if err != nil {
+				return fmt.Errorf("list projects: %w", err)
+			}
+			for _, p := range ps {
+				outs = append(outs, newProjectOutput(p, public))
+			}
+			if len(ps) == 0 {
+				break
+			}
+			page.After = string(ps[len(ps)-1].ID)
 		}
-	}()
-	outs := []projectOutput{}
-	page := store.Page{Limit: 100}
-	for {
-		ps, err := svc.ListProjects(e.ctx, page)
-		if err != nil {
-			return fmt.Errorf("list projects: %w", err)
+		if c.JSON {
+			return writeJSON(e.stdout, outs)
 		}
-		for _, p := range ps {
-			outs = append(outs, newProjectOutput(p, public))
+		if len(outs) == 0 {
+			_, err := fmt.Fprintln(e.stdout, `No projects yet. Create one with: gatehouse project create --name "My app"`)
+			return err
 		}
-		if len(ps) == 0 {
-			break
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "PROJECT ID\tNAME\tCREATED\tISSUER")
+		for _, o := range outs {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.ProjectID, o.Name, o.CreatedAt.Format(time.RFC3339), o.Issuer)
 		}
-		page.After = string(ps[len(ps)-1].ID)
-	}
-	if c.JSON {
-		return writeJSON(e.stdout, outs)
-	}
-	if len(outs) == 0 {
-		_, err := fmt.Fprintln(e.stdout, `No projects yet. Create one with: gatehouse project create --name "My app"`)
-		return err
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROJECT ID\tNAME\tCREATED\tISSUER")
-	for _, o := range outs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.ProjectID, o.Name, o.CreatedAt.Format(time.RFC3339), o.Issuer)
-	}
-	return tw.Flush()
+		return tw.Flush()
+	})
 }
 
 type projectCreateKeyCmd struct {
@@ -185,39 +186,32 @@ type secretKeyOutput struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
-func (c *projectCreateKeyCmd) Run(e *env) (err error) {
-	svc, closeDB, public, err := c.service(e)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := closeDB(); cerr != nil && err == nil {
-			err = fmt.Errorf("close database: %w", cerr)
+func (c *projectCreateKeyCmd) Run(e *env) error {
+	return c.withService(e, func(svc *tenancy.Service, public string) error {
+		pid, err := id.Parse[id.Project](c.Project)
+		if err != nil {
+			return fmt.Errorf("--project: %w", err)
 		}
-	}()
-	pid, err := id.Parse[id.Project](c.Project)
-	if err != nil {
-		return fmt.Errorf("--project: %w", err)
-	}
-	key, secret, err := svc.CreateSecretKey(e.ctx, audit.System("cli"), pid, c.Name)
-	if err != nil {
-		return fmt.Errorf("create secret key for %s: %w", pid, err)
-	}
-	out := secretKeyOutput{
-		ProjectID: string(pid), APIBaseURL: publicurl.APIBaseURL(public), SecretKey: secret,
-		SecretKeyID: string(key.ID), Name: key.Name, CreatedAt: key.CreatedAt.UTC(),
-	}
-	if c.JSON {
-		return writeJSON(e.stdout, out)
-	}
-	_, err = fmt.Fprintf(e.stdout, `Secret key created for %s.
+		key, secret, err := svc.CreateSecretKey(e.ctx, audit.System("cli"), pid, c.Name)
+		if err != nil {
+			return fmt.Errorf("create secret key for %s: %w", pid, err)
+		}
+		out := secretKeyOutput{
+			ProjectID: string(pid), APIBaseURL: publicurl.APIBaseURL(public), SecretKey: secret,
+			SecretKeyID: string(key.ID), Name: key.Name, CreatedAt: key.CreatedAt.UTC(),
+		}
+		if c.JSON {
+			return writeJSON(e.stdout, out)
+		}
+		_, err = fmt.Fprintf(e.stdout, `Secret key created for %s.
 
-  Secret key ID:  %s
-  Secret key:     %s
+	  Secret key ID:  %s
+	  Secret key:     %s
 
-The secret key is shown only this once: store it now.
-`, out.ProjectID, out.SecretKeyID, secret)
-	return err
+	The secret key is shown only this once: store it now.
+	`, out.ProjectID, out.SecretKeyID, secret)
+		return err
+	})
 }
 
 func writeJSON(w io.Writer, v any) error {
