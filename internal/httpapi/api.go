@@ -158,7 +158,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	h.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyCtx{}, key)))
+	inner := r.WithContext(context.WithValue(r.Context(), keyCtx{}, key))
+	h.mux.ServeHTTP(w, inner)
+	// Hand the operation's pattern ("GET /api/v1/users/{id}") back to the
+	// caller's request, for per-route metrics and logs.
+	if inner.Pattern != "" {
+		r.Pattern = inner.Pattern
+	}
 }
 
 // noRoute answers unknown paths with 404 and known paths with the wrong

@@ -50,6 +50,11 @@ type Config struct {
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
 	// after shutdown begins; 0 means DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
+
+	// DisableMetrics turns off GET /metrics (Prometheus text format).
+	DisableMetrics bool
+	// Version is reported by the gatehouse_build_info metric.
+	Version string
 }
 
 // withDefaults fills zero fields and validates the rest.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gatehouse-auth/gatehouse/internal/metrics"
 	"github.com/gatehouse-auth/gatehouse/internal/server/publicurl"
 )
 
@@ -23,6 +24,8 @@ type handlerDeps struct {
 	db        pinger
 	log       *slog.Logger
 	publicURL string
+	// metrics is nil when metrics are disabled.
+	metrics *metrics.Metrics
 }
 
 // newHandler builds the routing table and wraps it in the middleware every
@@ -33,10 +36,13 @@ func newHandler(d handlerDeps) http.Handler {
 	mux.HandleFunc("GET /healthz", handleHealthz)
 	mux.Handle("GET /readyz", readyzHandler(d.db, d.log))
 	mux.Handle("GET /{$}", rootHandler(d.publicURL))
+	if d.metrics != nil {
+		mux.Handle("GET /metrics", d.metrics.Handler())
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, codeNotFound, "no such page; the backend API is under "+publicurl.APIPath)
 	})
-	return withMiddleware(mux, d.log)
+	return withMiddleware(mux, d.log, d.metrics)
 }
 
 // handleHealthz answers while the process runs: liveness only, no

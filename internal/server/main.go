@@ -13,6 +13,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse/internal/httpapi"
 	"github.com/gatehouse-auth/gatehouse/internal/masterkey"
+	"github.com/gatehouse-auth/gatehouse/internal/metrics"
 	"github.com/gatehouse-auth/gatehouse/internal/server/publicurl"
 	"github.com/gatehouse-auth/gatehouse/internal/store/sqlstore"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
@@ -120,7 +121,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 
 	svc := tenancy.New(db, tenancy.WithLogger(log))
 	api := httpapi.New(httpapi.Options{Service: svc, PublicURL: public, Logger: log})
-	handler := newHandler(handlerDeps{api: api, db: db, log: log, publicURL: public})
+	deps := handlerDeps{api: api, db: db, log: log, publicURL: public}
+	if !cfg.DisableMetrics {
+		if deps.metrics, err = metrics.New(cfg.Version, db.Pools()); err != nil {
+			return fmt.Errorf("metrics: %w", err)
+		}
+	}
+	handler := newHandler(deps)
 
 	// Requests outlive the signal (graceful shutdown) but not the shutdown
 	// timeout: then their contexts are cancelled, so their transactions roll

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"time"
+
+	"github.com/gatehouse-auth/gatehouse/internal/metrics"
 )
 
 // strictCSP suits JSON and problem documents: nothing may load, nothing may
@@ -16,9 +18,13 @@ const strictCSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; 
 // withMiddleware wraps h so every response carries the security headers, every
 // request is logged once, and a panic becomes a 500 problem instead of a
 // dropped connection.
-func withMiddleware(h http.Handler, log *slog.Logger) http.Handler {
+func withMiddleware(h http.Handler, log *slog.Logger, m *metrics.Metrics) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		if m != nil {
+			m.Started()
+			defer m.Finished()
+		}
 		reqID := rand.Text()[:16]
 		hdr := w.Header()
 		hdr.Set("X-Content-Type-Options", "nosniff")
@@ -58,6 +64,11 @@ func withMiddleware(h http.Handler, log *slog.Logger) http.Handler {
 			case rec.status < 400 && (r.URL.Path == "/healthz" || r.URL.Path == "/readyz"):
 				// Probes arrive every few seconds; successful ones are noise.
 				level = slog.LevelDebug
+			}
+			if m != nil {
+				// r.Pattern is the matched route, set by the mux (and for API
+				// operations by the API handler) on this same request.
+				m.Observe(r.Pattern, r.Method, rec.statusOr200(), time.Since(start))
 			}
 			log.Log(r.Context(), level, "request",
 				"request_id", reqID,

@@ -13,6 +13,7 @@ type serveCmd struct {
 	databaseFlags `embed:""`
 	logFlags      `embed:""`
 
+	Metrics         bool          `name:"metrics" env:"GATEHOUSE_METRICS" default:"true" negatable:"" help:"Serve Prometheus metrics at GET /metrics (--no-metrics turns them off)."`
 	ShutdownTimeout time.Duration `name:"shutdown-timeout" env:"GATEHOUSE_SHUTDOWN_TIMEOUT" default:"30s" help:"How long in-flight requests may take to finish on SIGINT/SIGTERM."`
 	// The master key is a secret: documented as an environment variable
 	// only, since command lines are visible to every local user.
@@ -38,6 +39,8 @@ func (c *serveCmd) Run(e *env) error {
 		MasterKey:       c.MasterKey,
 		Logger:          log,
 		ShutdownTimeout: c.ShutdownTimeout,
+		DisableMetrics:  !c.Metrics,
+		Version:         e.version,
 	})
 	done := make(chan error, 1)
 	go func() { done <- m.Run(e.ctx) }()

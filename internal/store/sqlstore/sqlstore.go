@@ -365,3 +365,12 @@ func restrictMode(path string) error {
 	}
 	return nil
 }
+
+// Pools names the connection pools, for pool statistics in metrics: "write"
+// and "read" on SQLite, one "postgres" pool on Postgres.
+func (db *DB) Pools() map[string]*sql.DB {
+	if db.readDB == db.writeDB {
+		return map[string]*sql.DB{db.engine: db.writeDB}
+	}
+	return map[string]*sql.DB{db.engine + "_write": db.writeDB, db.engine + "_read": db.readDB}
+}
