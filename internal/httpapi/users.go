@@ -49,7 +49,7 @@ type UserCreate struct {
 	Email          string   `json:"email" maxLength:"254" example:"ada@example.com"`
 	DisplayName    string   `json:"display_name,omitempty" maxLength:"200" example:"Ada Lovelace"`
 	EmailVerified  bool     `json:"email_verified,omitempty" doc:"Whether you have already verified the address."`
-	Roles          []string `json:"roles,omitempty" maxItems:"50" doc:"Role keys to assign. Default: owner for an organization's first member, member otherwise."`
+	Roles          []string `json:"roles,omitempty" maxItems:"50" doc:"Role keys to assign (default: member). A user created while the organization has no active owner (its first member) also gets owner."`
 }
 
 // UserPatch changes a user; absent fields stay unchanged.
@@ -85,7 +85,7 @@ func registerUsers(api huma.API, h *handler) {
 			if err != nil {
 				return nil, h.fail(err)
 			}
-			return &userOutput{Body: userOut(u, roleKeys(roles))}, nil
+			return &userOutput{Body: userOut(u, rbac.Keys(roles))}, nil
 		})
 
 	huma.Register(api, operation("listUsers", http.MethodGet, "/users", "List users", tag, http.StatusOK),
@@ -152,13 +152,5 @@ func (h *handler) userWithRoles(ctx context.Context, pid id.Project, userID stri
 	if err != nil {
 		return nil, h.fail(err)
 	}
-	return &userOutput{Body: userOut(u, roleKeys(roles))}, nil
-}
-
-func roleKeys(rs []*rbac.Role) []string {
-	out := make([]string, len(rs))
-	for i, r := range rs {
-		out[i] = r.Key
-	}
-	return out
+	return &userOutput{Body: userOut(u, rbac.Keys(roles))}, nil
 }

@@ -46,6 +46,15 @@ type Role struct {
 	UpdatedAt   time.Time
 }
 
+// Keys returns the roles' keys, in the roles' order.
+func Keys(rs []*Role) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.Key
+	}
+	return out
+}
+
 // Assignment gives a user a role.
 type Assignment struct {
 	ProjectID      id.Project

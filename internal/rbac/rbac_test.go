@@ -33,4 +33,7 @@ func TestBuiltinRoles(t *testing.T) {
 	if len(keys) != 3 || !keys[RoleOwner] || !keys[RoleAdmin] || !keys[RoleMember] {
 		t.Fatalf("built-in role keys = %v", keys)
 	}
+	if got := strings.Join(Keys(rs), ","); got != "owner,admin,member" {
+		t.Fatalf("Keys = %q, want the roles' keys in their order", got)
+	}
 }

@@ -64,7 +64,7 @@ func (s *Service) CreateUser(ctx context.Context, actor audit.Actor, projectID i
 			return missing(err, "organization")
 		}
 		after := userSnapshot(u)
-		after["roles"] = roleKeys(roles)
+		after["roles"] = rbac.Keys(roles)
 		if err := w.InsertAuditEvent(ctx, event(now, projectID, oid, actor, "user.created", "user", string(u.ID), nil, after)); err != nil {
 			return fmt.Errorf("audit user: %w", err)
 		}
@@ -263,7 +263,7 @@ func (s *Service) DeleteUser(ctx context.Context, actor audit.Actor, projectID i
 			return missing(err, "user")
 		}
 		before := userSnapshot(u)
-		before["roles"] = roleKeys(roles)
+		before["roles"] = rbac.Keys(roles)
 		return w.InsertAuditEvent(ctx, event(now, projectID, u.OrganizationID, actor, "user.deleted", "user", string(u.ID), before, nil))
 	})
 }
@@ -318,14 +318,6 @@ func (s *Service) guardOwnerCount(ctx context.Context, w store.Writer, u *user.U
 
 func isOwnerRole(r *rbac.Role) bool {
 	return r.Builtin && r.OrganizationID == "" && r.Key == rbac.RoleOwner
-}
-
-func roleKeys(rs []*rbac.Role) []string {
-	out := make([]string, len(rs))
-	for i, r := range rs {
-		out[i] = r.Key
-	}
-	return out
 }
 
 func quote(s string) string { return fmt.Sprintf("%q", s) }
