@@ -36,6 +36,10 @@ const MaxBodyBytes = 1 << 20
 // Options configures the API handler.
 type Options struct {
 	Service *tenancy.Service
+	// Sessions serves the session operations (list, revoke); nil leaves them out.
+	Sessions SessionService
+	// Clients serves the OAuth client operations; nil leaves them out.
+	Clients ClientService
 	// PublicURL is the externally visible base URL (for the OpenAPI servers list).
 	PublicURL string
 	Logger    *slog.Logger
@@ -45,6 +49,8 @@ type Options struct {
 // mux.Handle("/api/v1/", httpapi.New(...)) and do not strip the prefix.
 type handler struct {
 	svc       *tenancy.Service
+	sessions  SessionService
+	clients   ClientService
 	publicURL string
 	log       *slog.Logger
 	mux       *http.ServeMux
@@ -55,7 +61,7 @@ type handler struct {
 // full path (/api/v1/organizations, …): mount it at "/api/v1/" on the server
 // mux without http.StripPrefix.
 func New(opts Options) http.Handler {
-	h := &handler{svc: opts.Service, publicURL: opts.PublicURL, log: opts.Logger, mux: http.NewServeMux()}
+	h := &handler{svc: opts.Service, sessions: opts.Sessions, clients: opts.Clients, publicURL: opts.PublicURL, log: opts.Logger, mux: http.NewServeMux()}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
@@ -68,6 +74,12 @@ func New(opts Options) http.Handler {
 	registerRoles(api, h)
 	registerAuditEvents(api, h)
 	registerSecretKeys(api, h)
+	if h.sessions != nil {
+		registerSessions(api, h)
+	}
+	if h.clients != nil {
+		registerClients(api, h)
+	}
 
 	// huma documents 422 for validation failures; this API answers them with
 	// 400 (see newHumaError), so the document must not promise 422.

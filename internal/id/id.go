@@ -39,6 +39,22 @@ type SecretKey string
 // AuditEvent identifies one audit log entry.
 type AuditEvent string
 
+// Session identifies one logged-in session of one user.
+type Session string
+
+// LoginAttempt identifies one server-side login attempt (sign-up, log-in,
+// password reset) from identify to session.
+type LoginAttempt string
+
+// Client identifies an OAuth client (an application) of a project.
+type Client string
+
+// SigningKey identifies one of a project's token signing keys (the JWK kid).
+type SigningKey string
+
+// Mail identifies one email in the outbox.
+type Mail string
+
 // Prefixes, one per kind.
 const (
 	PrefixProject    = "proj"
@@ -48,6 +64,11 @@ const (
 	PrefixPermission = "perm"
 	PrefixSecretKey  = "sk"
 	PrefixAuditEvent = "evt"
+	PrefixSession    = "sess"
+	PrefixAttempt    = "la"
+	PrefixClient     = "cli"
+	PrefixSigningKey = "key"
+	PrefixMail       = "mail"
 )
 
 // Kind is the set of ID types.
@@ -73,6 +94,16 @@ func prefixOf[T Kind]() string {
 		return PrefixSecretKey
 	case AuditEvent:
 		return PrefixAuditEvent
+	case Session:
+		return PrefixSession
+	case LoginAttempt:
+		return PrefixAttempt
+	case Client:
+		return PrefixClient
+	case SigningKey:
+		return PrefixSigningKey
+	case Mail:
+		return PrefixMail
 	}
 	panic(fmt.Sprintf("id: no prefix registered for %T", zero))
 }

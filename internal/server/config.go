@@ -40,6 +40,12 @@ type Config struct {
 	// (GATEHOUSE_MASTER_KEY). Instances sharing one database need the same key.
 	MasterKey string
 
+	// SMTPURL is the SMTP server for outgoing email (GATEHOUSE_SMTP_URL);
+	// "" writes emails to the log and serves the development inbox.
+	SMTPURL string
+	// EmailFrom is the From address of outgoing email.
+	EmailFrom string
+
 	// Logger receives every log line; nil builds one from LogLevel and
 	// LogFormat writing to LogOutput.
 	Logger    *slog.Logger

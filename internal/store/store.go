@@ -88,6 +88,14 @@ type Reader interface {
 	// because the key is what decides the project.
 	GetSecretKeyByHash(ctx context.Context, hash []byte) (*secretkey.Key, error)
 	ListSecretKeys(ctx context.Context, projectID id.Project, page Page) ([]*secretkey.Key, error)
+
+	// Capabilities added after the tenancy core, each declared in its own file.
+	SigningKeyReader
+	SessionReader
+	LoginReader
+	MailReader
+	CredentialReader
+	OAuthReader
 }
 
 // Writer is a transaction: every read plus the mutations.
@@ -142,6 +150,13 @@ type Writer interface {
 	RevokeSecretKey(ctx context.Context, projectID id.Project, keyID id.SecretKey, at time.Time) error
 	// TouchSecretKey records use of a key (callers throttle it).
 	TouchSecretKey(ctx context.Context, projectID id.Project, keyID id.SecretKey, at time.Time) error
+
+	SigningKeyWriter
+	SessionWriter
+	LoginWriter
+	MailWriter
+	CredentialWriter
+	OAuthWriter
 }
 
 // Store is a database.

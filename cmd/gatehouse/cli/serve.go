@@ -17,6 +17,8 @@ type serveCmd struct {
 	ShutdownTimeout time.Duration `name:"shutdown-timeout" env:"GATEHOUSE_SHUTDOWN_TIMEOUT" default:"30s" help:"How long in-flight requests may take to finish on SIGINT/SIGTERM."`
 	// The master key is a secret: documented as an environment variable
 	// only, since command lines are visible to every local user.
+	SMTPURL   string `name:"smtp-url" env:"GATEHOUSE_SMTP_URL" help:"SMTP server for outgoing email (smtp://user:pass@host:587 with STARTTLS, smtps://host:465); unset writes emails to the log and the development inbox."`
+	EmailFrom string `name:"email-from" env:"GATEHOUSE_EMAIL_FROM" default:"Gatehouse <no-reply@localhost>" help:"From address of outgoing email."`
 	MasterKey string `name:"master-key" env:"GATEHOUSE_MASTER_KEY" hidden:"" help:"Base64 master key overriding <data-dir>/master.key."`
 }
 
@@ -37,6 +39,8 @@ func (c *serveCmd) Run(e *env) error {
 		DatabaseURL:     c.DatabaseURL,
 		PublicURL:       public,
 		MasterKey:       c.MasterKey,
+		SMTPURL:         c.SMTPURL,
+		EmailFrom:       c.EmailFrom,
 		Logger:          log,
 		ShutdownTimeout: c.ShutdownTimeout,
 		DisableMetrics:  !c.Metrics,

@@ -18,10 +18,7 @@ import (
 // called once per case; returning the same store every time is the expected
 // use (cases isolate themselves by project).
 func Run(t *testing.T, open func(t testing.TB) store.Store) {
-	cases := []struct {
-		name string
-		fn   func(e *env)
-	}{
+	cases := []testCase{
 		{"Project/RoundTrip", testProjectRoundTrip},
 		{"Project/NotFound", testProjectNotFound},
 		{"Project/ListPagination", testProjectList},
@@ -92,6 +89,13 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 		{"Concurrency/DuplicateEmail", testConcurrentDuplicateEmail},
 		{"Concurrency/LockOrganization", testLockOrganization},
 	}
+	// Capabilities added after the tenancy core register their cases in their own files.
+	cases = append(cases, signingKeyCases()...)
+	cases = append(cases, sessionCases()...)
+	cases = append(cases, loginCases()...)
+	cases = append(cases, mailCases()...)
+	cases = append(cases, credentialCases()...)
+	cases = append(cases, oauthCases()...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -99,6 +103,12 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 			c.fn(&env{t: t, st: st, ctx: t.Context(), clk: newClock()})
 		})
 	}
+}
+
+// testCase is one named conformance case.
+type testCase struct {
+	name string
+	fn   func(e *env)
 }
 
 // env is what one case works with.

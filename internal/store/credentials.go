@@ -1,0 +1,7 @@
+package store
+
+// CredentialReader reads password hashes and throttle counters.
+type CredentialReader interface{}
+
+// CredentialWriter changes password hashes and throttle counters.
+type CredentialWriter interface{}

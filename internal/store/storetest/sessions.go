@@ -1,0 +1,6 @@
+package storetest
+
+// sessionCases are the conformance cases of this capability.
+func sessionCases() []testCase {
+	return nil
+}
