@@ -1,0 +1,143 @@
+package gatehouse
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"strings"
+)
+
+// MaxTokenBytes bounds the token length accepted, far above any token
+// Gatehouse issues, so oversized input is refused before any decoding.
+const MaxTokenBytes = 16 << 10
+
+// b64 is strict: no padding, and no non-zero bits after the last full byte,
+// so each token has exactly one accepted spelling.
+var b64 = base64.RawURLEncoding.Strict()
+
+// p256Order is n, the order of the P-256 group, big-endian.
+var p256Order = [32]byte{
+	0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+}
+
+// jws is a compact JWS split into its parts, header already checked.
+type jws struct {
+	header       header
+	signingInput string // header.payload, the bytes the signature covers
+	payload, sig []byte
+}
+
+// splitES256 parses a compact JWS and enforces what does not depend on keys:
+// three non-empty parts, canonical base64url, a JSON header naming ES256 with
+// a kid, and a 64-byte signature. The payload is decoded but not interpreted.
+func splitES256(token string) (*jws, error) {
+	if len(token) > MaxTokenBytes {
+		return nil, fail(ErrMalformed, "token too long")
+	}
+	dot1 := strings.IndexByte(token, '.')
+	if dot1 < 0 {
+		return nil, fail(ErrMalformed, "not a compact JWS")
+	}
+	rest := token[dot1+1:]
+	dot2 := strings.IndexByte(rest, '.')
+	if dot2 < 0 || strings.IndexByte(rest[dot2+1:], '.') >= 0 {
+		return nil, fail(ErrMalformed, "not a compact JWS")
+	}
+	h64, p64, s64 := token[:dot1], rest[:dot2], rest[dot2+1:]
+	if h64 == "" {
+		return nil, fail(ErrMalformed, "empty JWS header")
+	}
+	var hbuf [512]byte
+	if b64.DecodedLen(len(h64)) > len(hbuf) {
+		return nil, fail(ErrMalformed, "header too long")
+	}
+	n, err := b64.Decode(hbuf[:], []byte(h64))
+	if err != nil {
+		return nil, fail(ErrMalformed, "header is not base64url")
+	}
+	h, err := parseHeader(hbuf[:n])
+	if err != nil {
+		return nil, fail(ErrMalformed, "header is not a JSON object")
+	}
+	// The algorithm is fixed by the verifier, never chosen by the token:
+	// that shuts out alg=none and HMAC-with-the-public-key confusion.
+	if h.alg != "ES256" {
+		return nil, fail(ErrAlgorithm, "alg must be ES256")
+	}
+	if h.crit {
+		return nil, fail(ErrMalformed, "unsupported critical header")
+	}
+	if p64 == "" {
+		return nil, fail(ErrMalformed, "empty JWS payload")
+	}
+	if b64.DecodedLen(len(s64)) != 64 {
+		return nil, fail(ErrSignature, "ES256 signature must be 64 bytes")
+	}
+	j := &jws{header: h, signingInput: token[:dot1+1+dot2]}
+	j.sig = make([]byte, 64)
+	if n, err := b64.Decode(j.sig, []byte(s64)); err != nil || n != 64 {
+		return nil, fail(ErrSignature, "signature is not base64url")
+	}
+	j.payload = make([]byte, b64.DecodedLen(len(p64)))
+	if n, err = b64.Decode(j.payload, []byte(p64)); err != nil {
+		return nil, fail(ErrMalformed, "payload is not base64url")
+	}
+	j.payload = j.payload[:n]
+	return j, nil
+}
+
+// verifyES256 checks a raw r||s signature over the signing input.
+func verifyES256(pub *ecdsa.PublicKey, signingInput string, sig []byte) bool {
+	if len(sig) != 64 {
+		return false
+	}
+	r, s := sig[:32], sig[32:]
+	if !inRange(r) || !inRange(s) {
+		return false
+	}
+	digest := sha256.Sum256([]byte(signingInput))
+	var der [72]byte
+	return ecdsa.VerifyASN1(pub, digest[:], encodeDER(der[:0], r, s))
+}
+
+// inRange reports whether 0 < v < n.
+func inRange(v []byte) bool {
+	var zero [32]byte
+	return !bytes.Equal(v, zero[:]) && bytes.Compare(v, p256Order[:]) < 0
+}
+
+// encodeDER writes SEQUENCE { INTEGER r, INTEGER s } in minimal DER, the
+// form crypto/ecdsa verifies, without going through math/big.
+func encodeDER(dst, r, s []byte) []byte {
+	r, s = trimInt(r), trimInt(s)
+	lr, ls := intLen(r), intLen(s)
+	dst = append(dst, 0x30, byte(2+lr+2+ls))
+	dst = appendInt(dst, r, lr)
+	return appendInt(dst, s, ls)
+}
+
+func trimInt(v []byte) []byte {
+	for len(v) > 1 && v[0] == 0 {
+		v = v[1:]
+	}
+	return v
+}
+
+// intLen is the length of v as a DER INTEGER body: a leading zero keeps a
+// set high bit from reading as a sign.
+func intLen(v []byte) int {
+	if v[0]&0x80 != 0 {
+		return len(v) + 1
+	}
+	return len(v)
+}
+
+func appendInt(dst, v []byte, l int) []byte {
+	dst = append(dst, 0x02, byte(l))
+	if l > len(v) {
+		dst = append(dst, 0)
+	}
+	return append(dst, v...)
+}
