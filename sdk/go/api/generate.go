@@ -5,4 +5,4 @@
 // key authentication.
 package api
 
-//go:generate go tool oapi-codegen -config oapi-codegen.yaml openapi.json
+//go:generate go tool -modfile=../tools/go.mod oapi-codegen -config oapi-codegen.yaml openapi.json

@@ -90,8 +90,8 @@ var claimBits = map[string]uint32{
 // skipped; null counts as absent.
 func parseClaims(payload []byte, c *Claims) (seen uint32, err error) {
 	s := scanner{b: payload}
-	err = s.object(func(key string) error {
-		bit := claimBits[key]
+	err = s.object(func(key []byte) error {
+		bit := claimBits[string(key)]
 		if bit == 0 {
 			return s.skip(1)
 		}
@@ -147,8 +147,8 @@ func (c *Claims) member(s *scanner, bit uint32) (err error) {
 	case seenAmr:
 		c.AMR, err = s.strings()
 	case seenOrg:
-		err = s.object(func(key string) (err error) {
-			switch key {
+		err = s.object(func(key []byte) (err error) {
+			switch string(key) {
 			case "id":
 				c.Org.ID, err = s.str()
 			case "name":
@@ -160,8 +160,8 @@ func (c *Claims) member(s *scanner, bit uint32) (err error) {
 		})
 	case seenAct:
 		act := &Actor{}
-		err = s.object(func(key string) (err error) {
-			switch key {
+		err = s.object(func(key []byte) (err error) {
+			switch string(key) {
 			case "sub":
 				act.Subject, err = s.str()
 			case "email":
@@ -202,10 +202,10 @@ func parseHeader(b []byte) (header, error) {
 	var h header
 	var seen uint8
 	s := scanner{b: b}
-	err := s.object(func(key string) (err error) {
+	err := s.object(func(key []byte) (err error) {
 		var bit uint8
 		var dst *string
-		switch key {
+		switch string(key) {
 		case "alg":
 			bit, dst = 1, &h.alg
 		case "typ":

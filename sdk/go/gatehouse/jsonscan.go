@@ -53,8 +53,8 @@ func (s *scanner) eat(c byte) bool {
 }
 
 // object calls member for each key of an object; member must consume the
-// value. It rejects trailing garbage only when top is set.
-func (s *scanner) object(member func(key string) error) error {
+// value. The key aliases the input (no copy) unless it has escapes.
+func (s *scanner) object(member func(key []byte) error) error {
 	if !s.eat('{') {
 		return errJSON
 	}
@@ -65,7 +65,7 @@ func (s *scanner) object(member func(key string) error) error {
 		if s.peek() != '"' {
 			return errJSON
 		}
-		key, err := s.str()
+		key, err := s.rawStr()
 		if err != nil {
 			return err
 		}
@@ -94,8 +94,15 @@ func (s *scanner) end() bool {
 
 // str reads a string; the scanner must be at its opening quote.
 func (s *scanner) str() (string, error) {
+	b, err := s.rawStr()
+	return string(b), err
+}
+
+// rawStr reads a string, returning its bytes; they alias the input unless
+// the string has escapes, which encoding/json then decodes.
+func (s *scanner) rawStr() ([]byte, error) {
 	if s.peek() != '"' {
-		return "", errJSON
+		return nil, errJSON
 	}
 	start := s.i
 	s.i++
@@ -106,23 +113,23 @@ func (s *scanner) str() (string, error) {
 		case c == '"':
 			s.i++
 			if !escaped {
-				return string(s.b[start+1 : s.i-1]), nil
+				return s.b[start+1 : s.i-1], nil
 			}
 			var out string
 			if err := json.Unmarshal(s.b[start:s.i], &out); err != nil {
-				return "", errJSON
+				return nil, errJSON
 			}
-			return out, nil
+			return []byte(out), nil
 		case c == '\\':
 			escaped = true
 			s.i += 2
 		case c < 0x20:
-			return "", errJSON
+			return nil, errJSON
 		default:
 			s.i++
 		}
 	}
-	return "", errJSON
+	return nil, errJSON
 }
 
 // null consumes a JSON null if one is next.
@@ -231,7 +238,7 @@ func (s *scanner) skip(depth int) error {
 		_, err := s.str()
 		return err
 	case '{':
-		return s.object(func(string) error { return s.skip(depth + 1) })
+		return s.object(func([]byte) error { return s.skip(depth + 1) })
 	case '[':
 		s.i++
 		if s.eat(']') {

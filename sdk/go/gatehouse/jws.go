@@ -2,6 +2,7 @@ package gatehouse
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/sha256"
 	"encoding/base64"
@@ -25,7 +26,7 @@ var p256Order = [32]byte{
 // jws is a compact JWS split into its parts, header already checked.
 type jws struct {
 	header       header
-	signingInput string // header.payload, the bytes the signature covers
+	signingInput []byte // header.payload, the bytes the signature covers
 	payload, sig []byte
 }
 
@@ -45,15 +46,17 @@ func splitES256(token string) (*jws, error) {
 	if dot2 < 0 || strings.IndexByte(rest[dot2+1:], '.') >= 0 {
 		return nil, fail(ErrMalformed, "not a compact JWS")
 	}
-	h64, p64, s64 := token[:dot1], rest[:dot2], rest[dot2+1:]
-	if h64 == "" {
+	// One copy of the token; the parts are decoded from slices of it.
+	tb := []byte(token)
+	h64, p64, s64 := tb[:dot1], tb[dot1+1:dot1+1+dot2], tb[dot1+1+dot2+1:]
+	if len(h64) == 0 {
 		return nil, fail(ErrMalformed, "empty JWS header")
 	}
 	var hbuf [512]byte
 	if b64.DecodedLen(len(h64)) > len(hbuf) {
 		return nil, fail(ErrMalformed, "header too long")
 	}
-	n, err := b64.Decode(hbuf[:], []byte(h64))
+	n, err := b64.Decode(hbuf[:], h64)
 	if err != nil {
 		return nil, fail(ErrMalformed, "header is not base64url")
 	}
@@ -69,27 +72,42 @@ func splitES256(token string) (*jws, error) {
 	if h.crit {
 		return nil, fail(ErrMalformed, "unsupported critical header")
 	}
-	if p64 == "" {
+	if len(p64) == 0 {
 		return nil, fail(ErrMalformed, "empty JWS payload")
 	}
 	if b64.DecodedLen(len(s64)) != 64 {
 		return nil, fail(ErrSignature, "ES256 signature must be 64 bytes")
 	}
-	j := &jws{header: h, signingInput: token[:dot1+1+dot2]}
+	j := &jws{header: h, signingInput: tb[:dot1+1+dot2]}
 	j.sig = make([]byte, 64)
-	if n, err := b64.Decode(j.sig, []byte(s64)); err != nil || n != 64 {
+	if n, err := b64.Decode(j.sig, s64); err != nil || n != 64 {
 		return nil, fail(ErrSignature, "signature is not base64url")
 	}
 	j.payload = make([]byte, b64.DecodedLen(len(p64)))
-	if n, err = b64.Decode(j.payload, []byte(p64)); err != nil {
+	if n, err = b64.Decode(j.payload, p64); err != nil {
 		return nil, fail(ErrMalformed, "payload is not base64url")
 	}
 	j.payload = j.payload[:n]
 	return j, nil
 }
 
+// checkSignature verifies j with the key its kid names.
+func checkSignature(ctx context.Context, j *jws, lookup func(context.Context, string) (*ecdsa.PublicKey, error)) error {
+	if j.header.kid == "" {
+		return fail(ErrUnknownKey, "header has no kid")
+	}
+	pub, err := lookup(ctx, j.header.kid)
+	if err != nil {
+		return err
+	}
+	if !verifyES256(pub, j.signingInput, j.sig) {
+		return fail(ErrSignature, "signature does not verify")
+	}
+	return nil
+}
+
 // verifyES256 checks a raw r||s signature over the signing input.
-func verifyES256(pub *ecdsa.PublicKey, signingInput string, sig []byte) bool {
+func verifyES256(pub *ecdsa.PublicKey, signingInput, sig []byte) bool {
 	if len(sig) != 64 {
 		return false
 	}
@@ -97,7 +115,7 @@ func verifyES256(pub *ecdsa.PublicKey, signingInput string, sig []byte) bool {
 	if !inRange(r) || !inRange(s) {
 		return false
 	}
-	digest := sha256.Sum256([]byte(signingInput))
+	digest := sha256.Sum256(signingInput)
 	var der [72]byte
 	return ecdsa.VerifyASN1(pub, digest[:], encodeDER(der[:0], r, s))
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -128,39 +129,52 @@ func (k *keyCache) fetch(ctx context.Context, done chan struct{}) {
 
 // jwk holds the members of a JSON Web Key this verifier reads.
 type jwk struct {
-	Kty, Crv, Kid, Use, Alg, X, Y string
+	Kty    string   `json:"kty"`
+	Crv    string   `json:"crv"`
+	Kid    string   `json:"kid"`
+	Use    string   `json:"use"`
+	Alg    string   `json:"alg"`
+	KeyOps []string `json:"key_ops"`
+	X      string   `json:"x"`
+	Y      string   `json:"y"`
+}
+
+type jwkSet struct {
+	Keys []jwk `json:"keys"`
 }
 
 func fetchKeySet(ctx context.Context, hc *http.Client, url string) (*keySet, error) {
-	var doc struct {
-		Keys []jwk `json:"keys"`
-	}
+	var doc jwkSet
 	if err := getJSON(ctx, hc, url, &doc); err != nil {
 		return nil, err
 	}
+	return doc.keySet(), nil
+}
+
+// keySet keeps the ES256 verification keys of a JWKS, by kid.
+func (doc jwkSet) keySet() *keySet {
 	set := &keySet{keys: make(map[string]*ecdsa.PublicKey, len(doc.Keys))}
-	dup := map[string]bool{}
+	seenKid := map[string]bool{}
 	for _, k := range doc.Keys {
-		pub, ok := k.es256()
-		if !ok {
-			continue // other key types and uses are not for access tokens
-		}
-		if _, seen := set.keys[k.Kid]; seen || dup[k.Kid] {
-			// Two keys under one kid would make the kid ambiguous; trust neither.
+		// A kid shared by two keys of any type is ambiguous; trust neither.
+		if _, seen := set.keys[k.Kid]; seen || seenKid[k.Kid] {
 			delete(set.keys, k.Kid)
-			dup[k.Kid] = true
 			continue
 		}
-		set.keys[k.Kid] = pub
+		seenKid[k.Kid] = true
+		if pub, ok := k.es256(); ok {
+			set.keys[k.Kid] = pub
+		}
 	}
-	return set, nil
+	return set
 }
 
 // es256 returns the key when it is a P-256 signing key with a kid, with the
 // point checked to lie on the curve.
 func (k jwk) es256() (*ecdsa.PublicKey, bool) {
 	if k.Kty != "EC" || k.Crv != "P-256" || k.Kid == "" ||
-		(k.Use != "" && k.Use != "sig") || (k.Alg != "" && k.Alg != "ES256") {
+		(k.Use != "" && k.Use != "sig") || (k.Alg != "" && k.Alg != "ES256") ||
+		(k.KeyOps != nil && !slices.Contains(k.KeyOps, "verify")) {
 		return nil, false
 	}
 	x, errX := b64.DecodeString(k.X)

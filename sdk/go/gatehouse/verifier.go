@@ -102,15 +102,8 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 	if !isAccessTokenType(j.header.typ) {
 		return nil, fail(ErrType, "typ must be at+jwt")
 	}
-	if j.header.kid == "" {
-		return nil, fail(ErrUnknownKey, "header has no kid")
-	}
-	pub, err := v.keys.lookup(ctx, j.header.kid)
-	if err != nil {
+	if err := checkSignature(ctx, j, v.keys.lookup); err != nil {
 		return nil, err
-	}
-	if !verifyES256(pub, j.signingInput, j.sig) {
-		return nil, fail(ErrSignature, "signature does not verify")
 	}
 
 	c := &Claims{}
