@@ -24,6 +24,9 @@ func New(db DBTX) *Queries {
 func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	q := Queries{db: db}
 	var err error
+	if q.activateSigningKeyStmt, err = db.PrepareContext(ctx, activateSigningKey); err != nil {
+		return nil, fmt.Errorf("error preparing query ActivateSigningKey: %w", err)
+	}
 	if q.addOrganizationMembersStmt, err = db.PrepareContext(ctx, addOrganizationMembers); err != nil {
 		return nil, fmt.Errorf("error preparing query AddOrganizationMembers: %w", err)
 	}
@@ -54,6 +57,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.deleteRoleAssignmentStmt, err = db.PrepareContext(ctx, deleteRoleAssignment); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteRoleAssignment: %w", err)
 	}
+	if q.deleteSigningKeyStmt, err = db.PrepareContext(ctx, deleteSigningKey); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteSigningKey: %w", err)
+	}
 	if q.deleteUserStmt, err = db.PrepareContext(ctx, deleteUser); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteUser: %w", err)
 	}
@@ -81,6 +87,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getSecretKeyByHashStmt, err = db.PrepareContext(ctx, getSecretKeyByHash); err != nil {
 		return nil, fmt.Errorf("error preparing query GetSecretKeyByHash: %w", err)
 	}
+	if q.getSigningKeyStmt, err = db.PrepareContext(ctx, getSigningKey); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSigningKey: %w", err)
+	}
 	if q.getUserStmt, err = db.PrepareContext(ctx, getUser); err != nil {
 		return nil, fmt.Errorf("error preparing query GetUser: %w", err)
 	}
@@ -107,6 +116,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.insertSecretKeyStmt, err = db.PrepareContext(ctx, insertSecretKey); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertSecretKey: %w", err)
+	}
+	if q.insertSigningKeyStmt, err = db.PrepareContext(ctx, insertSigningKey); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertSigningKey: %w", err)
 	}
 	if q.insertUserStmt, err = db.PrepareContext(ctx, insertUser); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertUser: %w", err)
@@ -144,6 +156,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listSecretKeysStmt, err = db.PrepareContext(ctx, listSecretKeys); err != nil {
 		return nil, fmt.Errorf("error preparing query ListSecretKeys: %w", err)
 	}
+	if q.listSigningKeysStmt, err = db.PrepareContext(ctx, listSigningKeys); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSigningKeys: %w", err)
+	}
 	if q.listUserRolePermissionsStmt, err = db.PrepareContext(ctx, listUserRolePermissions); err != nil {
 		return nil, fmt.Errorf("error preparing query ListUserRolePermissions: %w", err)
 	}
@@ -171,6 +186,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.removeMemberOfUserStmt, err = db.PrepareContext(ctx, removeMemberOfUser); err != nil {
 		return nil, fmt.Errorf("error preparing query RemoveMemberOfUser: %w", err)
 	}
+	if q.retireSigningKeyStmt, err = db.PrepareContext(ctx, retireSigningKey); err != nil {
+		return nil, fmt.Errorf("error preparing query RetireSigningKey: %w", err)
+	}
 	if q.revokeSecretKeyStmt, err = db.PrepareContext(ctx, revokeSecretKey); err != nil {
 		return nil, fmt.Errorf("error preparing query RevokeSecretKey: %w", err)
 	}
@@ -197,6 +215,11 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 
 func (q *Queries) Close() error {
 	var err error
+	if q.activateSigningKeyStmt != nil {
+		if cerr := q.activateSigningKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing activateSigningKeyStmt: %w", cerr)
+		}
+	}
 	if q.addOrganizationMembersStmt != nil {
 		if cerr := q.addOrganizationMembersStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing addOrganizationMembersStmt: %w", cerr)
@@ -247,6 +270,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing deleteRoleAssignmentStmt: %w", cerr)
 		}
 	}
+	if q.deleteSigningKeyStmt != nil {
+		if cerr := q.deleteSigningKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteSigningKeyStmt: %w", cerr)
+		}
+	}
 	if q.deleteUserStmt != nil {
 		if cerr := q.deleteUserStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing deleteUserStmt: %w", cerr)
@@ -292,6 +320,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing getSecretKeyByHashStmt: %w", cerr)
 		}
 	}
+	if q.getSigningKeyStmt != nil {
+		if cerr := q.getSigningKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSigningKeyStmt: %w", cerr)
+		}
+	}
 	if q.getUserStmt != nil {
 		if cerr := q.getUserStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getUserStmt: %w", cerr)
@@ -335,6 +368,11 @@ func (q *Queries) Close() error {
 	if q.insertSecretKeyStmt != nil {
 		if cerr := q.insertSecretKeyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing insertSecretKeyStmt: %w", cerr)
+		}
+	}
+	if q.insertSigningKeyStmt != nil {
+		if cerr := q.insertSigningKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertSigningKeyStmt: %w", cerr)
 		}
 	}
 	if q.insertUserStmt != nil {
@@ -397,6 +435,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listSecretKeysStmt: %w", cerr)
 		}
 	}
+	if q.listSigningKeysStmt != nil {
+		if cerr := q.listSigningKeysStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSigningKeysStmt: %w", cerr)
+		}
+	}
 	if q.listUserRolePermissionsStmt != nil {
 		if cerr := q.listUserRolePermissionsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listUserRolePermissionsStmt: %w", cerr)
@@ -440,6 +483,11 @@ func (q *Queries) Close() error {
 	if q.removeMemberOfUserStmt != nil {
 		if cerr := q.removeMemberOfUserStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing removeMemberOfUserStmt: %w", cerr)
+		}
+	}
+	if q.retireSigningKeyStmt != nil {
+		if cerr := q.retireSigningKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing retireSigningKeyStmt: %w", cerr)
 		}
 	}
 	if q.revokeSecretKeyStmt != nil {
@@ -516,6 +564,7 @@ func (q *Queries) queryRow(ctx context.Context, stmt *sql.Stmt, query string, ar
 type Queries struct {
 	db                                 DBTX
 	tx                                 *sql.Tx
+	activateSigningKeyStmt             *sql.Stmt
 	addOrganizationMembersStmt         *sql.Stmt
 	addRolePermissionStmt              *sql.Stmt
 	assignableRoleStmt                 *sql.Stmt
@@ -526,6 +575,7 @@ type Queries struct {
 	deletePermissionStmt               *sql.Stmt
 	deleteRoleStmt                     *sql.Stmt
 	deleteRoleAssignmentStmt           *sql.Stmt
+	deleteSigningKeyStmt               *sql.Stmt
 	deleteUserStmt                     *sql.Stmt
 	getOrganizationStmt                *sql.Stmt
 	getPermissionStmt                  *sql.Stmt
@@ -535,6 +585,7 @@ type Queries struct {
 	getRoleByKeyStmt                   *sql.Stmt
 	getSecretKeyStmt                   *sql.Stmt
 	getSecretKeyByHashStmt             *sql.Stmt
+	getSigningKeyStmt                  *sql.Stmt
 	getUserStmt                        *sql.Stmt
 	getUserByEmailStmt                 *sql.Stmt
 	insertAuditEventStmt               *sql.Stmt
@@ -544,6 +595,7 @@ type Queries struct {
 	insertRoleStmt                     *sql.Stmt
 	insertRoleAssignmentStmt           *sql.Stmt
 	insertSecretKeyStmt                *sql.Stmt
+	insertSigningKeyStmt               *sql.Stmt
 	insertUserStmt                     *sql.Stmt
 	listAuditEventsStmt                *sql.Stmt
 	listAuditEventsForActorStmt        *sql.Stmt
@@ -556,6 +608,7 @@ type Queries struct {
 	listRolePermissionsInRangeStmt     *sql.Stmt
 	listRolesStmt                      *sql.Stmt
 	listSecretKeysStmt                 *sql.Stmt
+	listSigningKeysStmt                *sql.Stmt
 	listUserRolePermissionsStmt        *sql.Stmt
 	listUserRolesStmt                  *sql.Stmt
 	listUsersByEmailStmt               *sql.Stmt
@@ -565,6 +618,7 @@ type Queries struct {
 	lockProjectStmt                    *sql.Stmt
 	organizationExistsStmt             *sql.Stmt
 	removeMemberOfUserStmt             *sql.Stmt
+	retireSigningKeyStmt               *sql.Stmt
 	revokeSecretKeyStmt                *sql.Stmt
 	touchSecretKeyStmt                 *sql.Stmt
 	updateOrganizationStmt             *sql.Stmt
@@ -578,6 +632,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 	return &Queries{
 		db:                                 tx,
 		tx:                                 tx,
+		activateSigningKeyStmt:             q.activateSigningKeyStmt,
 		addOrganizationMembersStmt:         q.addOrganizationMembersStmt,
 		addRolePermissionStmt:              q.addRolePermissionStmt,
 		assignableRoleStmt:                 q.assignableRoleStmt,
@@ -588,6 +643,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		deletePermissionStmt:               q.deletePermissionStmt,
 		deleteRoleStmt:                     q.deleteRoleStmt,
 		deleteRoleAssignmentStmt:           q.deleteRoleAssignmentStmt,
+		deleteSigningKeyStmt:               q.deleteSigningKeyStmt,
 		deleteUserStmt:                     q.deleteUserStmt,
 		getOrganizationStmt:                q.getOrganizationStmt,
 		getPermissionStmt:                  q.getPermissionStmt,
@@ -597,6 +653,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		getRoleByKeyStmt:                   q.getRoleByKeyStmt,
 		getSecretKeyStmt:                   q.getSecretKeyStmt,
 		getSecretKeyByHashStmt:             q.getSecretKeyByHashStmt,
+		getSigningKeyStmt:                  q.getSigningKeyStmt,
 		getUserStmt:                        q.getUserStmt,
 		getUserByEmailStmt:                 q.getUserByEmailStmt,
 		insertAuditEventStmt:               q.insertAuditEventStmt,
@@ -606,6 +663,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		insertRoleStmt:                     q.insertRoleStmt,
 		insertRoleAssignmentStmt:           q.insertRoleAssignmentStmt,
 		insertSecretKeyStmt:                q.insertSecretKeyStmt,
+		insertSigningKeyStmt:               q.insertSigningKeyStmt,
 		insertUserStmt:                     q.insertUserStmt,
 		listAuditEventsStmt:                q.listAuditEventsStmt,
 		listAuditEventsForActorStmt:        q.listAuditEventsForActorStmt,
@@ -618,6 +676,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listRolePermissionsInRangeStmt:     q.listRolePermissionsInRangeStmt,
 		listRolesStmt:                      q.listRolesStmt,
 		listSecretKeysStmt:                 q.listSecretKeysStmt,
+		listSigningKeysStmt:                q.listSigningKeysStmt,
 		listUserRolePermissionsStmt:        q.listUserRolePermissionsStmt,
 		listUserRolesStmt:                  q.listUserRolesStmt,
 		listUsersByEmailStmt:               q.listUsersByEmailStmt,
@@ -627,6 +686,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		lockProjectStmt:                    q.lockProjectStmt,
 		organizationExistsStmt:             q.organizationExistsStmt,
 		removeMemberOfUserStmt:             q.removeMemberOfUserStmt,
+		retireSigningKeyStmt:               q.retireSigningKeyStmt,
 		revokeSecretKeyStmt:                q.revokeSecretKeyStmt,
 		touchSecretKeyStmt:                 q.touchSecretKeyStmt,
 		updateOrganizationStmt:             q.updateOrganizationStmt,

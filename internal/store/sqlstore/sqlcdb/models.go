@@ -97,6 +97,18 @@ type SecretKey struct {
 	RevokedAt  sql.NullTime
 }
 
+type SigningKey struct {
+	ID          string
+	ProjectID   string
+	Algorithm   string
+	State       string
+	PublicJwk   string
+	PrivateKey  []byte
+	CreatedAt   time.Time
+	ActivatedAt sql.NullTime
+	RetiredAt   sql.NullTime
+}
+
 type User struct {
 	ID             string
 	ProjectID      string
