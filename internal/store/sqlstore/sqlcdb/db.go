@@ -48,6 +48,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.deleteOrganizationStmt, err = db.PrepareContext(ctx, deleteOrganization); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteOrganization: %w", err)
 	}
+	if q.deletePasswordHashStmt, err = db.PrepareContext(ctx, deletePasswordHash); err != nil {
+		return nil, fmt.Errorf("error preparing query DeletePasswordHash: %w", err)
+	}
 	if q.deletePermissionStmt, err = db.PrepareContext(ctx, deletePermission); err != nil {
 		return nil, fmt.Errorf("error preparing query DeletePermission: %w", err)
 	}
@@ -65,6 +68,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.getOrganizationStmt, err = db.PrepareContext(ctx, getOrganization); err != nil {
 		return nil, fmt.Errorf("error preparing query GetOrganization: %w", err)
+	}
+	if q.getPasswordHashStmt, err = db.PrepareContext(ctx, getPasswordHash); err != nil {
+		return nil, fmt.Errorf("error preparing query GetPasswordHash: %w", err)
 	}
 	if q.getPermissionStmt, err = db.PrepareContext(ctx, getPermission); err != nil {
 		return nil, fmt.Errorf("error preparing query GetPermission: %w", err)
@@ -95,6 +101,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.getUserByEmailStmt, err = db.PrepareContext(ctx, getUserByEmail); err != nil {
 		return nil, fmt.Errorf("error preparing query GetUserByEmail: %w", err)
+	}
+	if q.hitThrottleStmt, err = db.PrepareContext(ctx, hitThrottle); err != nil {
+		return nil, fmt.Errorf("error preparing query HitThrottle: %w", err)
 	}
 	if q.insertAuditEventStmt, err = db.PrepareContext(ctx, insertAuditEvent); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertAuditEvent: %w", err)
@@ -183,8 +192,14 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.organizationExistsStmt, err = db.PrepareContext(ctx, organizationExists); err != nil {
 		return nil, fmt.Errorf("error preparing query OrganizationExists: %w", err)
 	}
+	if q.pruneThrottleStmt, err = db.PrepareContext(ctx, pruneThrottle); err != nil {
+		return nil, fmt.Errorf("error preparing query PruneThrottle: %w", err)
+	}
 	if q.removeMemberOfUserStmt, err = db.PrepareContext(ctx, removeMemberOfUser); err != nil {
 		return nil, fmt.Errorf("error preparing query RemoveMemberOfUser: %w", err)
+	}
+	if q.resetThrottleStmt, err = db.PrepareContext(ctx, resetThrottle); err != nil {
+		return nil, fmt.Errorf("error preparing query ResetThrottle: %w", err)
 	}
 	if q.retireSigningKeyStmt, err = db.PrepareContext(ctx, retireSigningKey); err != nil {
 		return nil, fmt.Errorf("error preparing query RetireSigningKey: %w", err)
@@ -209,6 +224,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.updateUserStmt, err = db.PrepareContext(ctx, updateUser); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateUser: %w", err)
+	}
+	if q.upsertPasswordHashStmt, err = db.PrepareContext(ctx, upsertPasswordHash); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertPasswordHash: %w", err)
 	}
 	return &q, nil
 }
@@ -255,6 +273,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing deleteOrganizationStmt: %w", cerr)
 		}
 	}
+	if q.deletePasswordHashStmt != nil {
+		if cerr := q.deletePasswordHashStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deletePasswordHashStmt: %w", cerr)
+		}
+	}
 	if q.deletePermissionStmt != nil {
 		if cerr := q.deletePermissionStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing deletePermissionStmt: %w", cerr)
@@ -283,6 +306,11 @@ func (q *Queries) Close() error {
 	if q.getOrganizationStmt != nil {
 		if cerr := q.getOrganizationStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getOrganizationStmt: %w", cerr)
+		}
+	}
+	if q.getPasswordHashStmt != nil {
+		if cerr := q.getPasswordHashStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getPasswordHashStmt: %w", cerr)
 		}
 	}
 	if q.getPermissionStmt != nil {
@@ -333,6 +361,11 @@ func (q *Queries) Close() error {
 	if q.getUserByEmailStmt != nil {
 		if cerr := q.getUserByEmailStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getUserByEmailStmt: %w", cerr)
+		}
+	}
+	if q.hitThrottleStmt != nil {
+		if cerr := q.hitThrottleStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing hitThrottleStmt: %w", cerr)
 		}
 	}
 	if q.insertAuditEventStmt != nil {
@@ -480,9 +513,19 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing organizationExistsStmt: %w", cerr)
 		}
 	}
+	if q.pruneThrottleStmt != nil {
+		if cerr := q.pruneThrottleStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing pruneThrottleStmt: %w", cerr)
+		}
+	}
 	if q.removeMemberOfUserStmt != nil {
 		if cerr := q.removeMemberOfUserStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing removeMemberOfUserStmt: %w", cerr)
+		}
+	}
+	if q.resetThrottleStmt != nil {
+		if cerr := q.resetThrottleStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing resetThrottleStmt: %w", cerr)
 		}
 	}
 	if q.retireSigningKeyStmt != nil {
@@ -523,6 +566,11 @@ func (q *Queries) Close() error {
 	if q.updateUserStmt != nil {
 		if cerr := q.updateUserStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing updateUserStmt: %w", cerr)
+		}
+	}
+	if q.upsertPasswordHashStmt != nil {
+		if cerr := q.upsertPasswordHashStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertPasswordHashStmt: %w", cerr)
 		}
 	}
 	return err
@@ -572,12 +620,14 @@ type Queries struct {
 	countRoleMembersStmt               *sql.Stmt
 	countRolesWithKeyStmt              *sql.Stmt
 	deleteOrganizationStmt             *sql.Stmt
+	deletePasswordHashStmt             *sql.Stmt
 	deletePermissionStmt               *sql.Stmt
 	deleteRoleStmt                     *sql.Stmt
 	deleteRoleAssignmentStmt           *sql.Stmt
 	deleteSigningKeyStmt               *sql.Stmt
 	deleteUserStmt                     *sql.Stmt
 	getOrganizationStmt                *sql.Stmt
+	getPasswordHashStmt                *sql.Stmt
 	getPermissionStmt                  *sql.Stmt
 	getPermissionByKeyStmt             *sql.Stmt
 	getProjectStmt                     *sql.Stmt
@@ -588,6 +638,7 @@ type Queries struct {
 	getSigningKeyStmt                  *sql.Stmt
 	getUserStmt                        *sql.Stmt
 	getUserByEmailStmt                 *sql.Stmt
+	hitThrottleStmt                    *sql.Stmt
 	insertAuditEventStmt               *sql.Stmt
 	insertOrganizationStmt             *sql.Stmt
 	insertPermissionStmt               *sql.Stmt
@@ -617,7 +668,9 @@ type Queries struct {
 	lockOrganizationStmt               *sql.Stmt
 	lockProjectStmt                    *sql.Stmt
 	organizationExistsStmt             *sql.Stmt
+	pruneThrottleStmt                  *sql.Stmt
 	removeMemberOfUserStmt             *sql.Stmt
+	resetThrottleStmt                  *sql.Stmt
 	retireSigningKeyStmt               *sql.Stmt
 	revokeSecretKeyStmt                *sql.Stmt
 	touchSecretKeyStmt                 *sql.Stmt
@@ -626,6 +679,7 @@ type Queries struct {
 	updateProjectStmt                  *sql.Stmt
 	updateRoleStmt                     *sql.Stmt
 	updateUserStmt                     *sql.Stmt
+	upsertPasswordHashStmt             *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
@@ -640,12 +694,14 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		countRoleMembersStmt:               q.countRoleMembersStmt,
 		countRolesWithKeyStmt:              q.countRolesWithKeyStmt,
 		deleteOrganizationStmt:             q.deleteOrganizationStmt,
+		deletePasswordHashStmt:             q.deletePasswordHashStmt,
 		deletePermissionStmt:               q.deletePermissionStmt,
 		deleteRoleStmt:                     q.deleteRoleStmt,
 		deleteRoleAssignmentStmt:           q.deleteRoleAssignmentStmt,
 		deleteSigningKeyStmt:               q.deleteSigningKeyStmt,
 		deleteUserStmt:                     q.deleteUserStmt,
 		getOrganizationStmt:                q.getOrganizationStmt,
+		getPasswordHashStmt:                q.getPasswordHashStmt,
 		getPermissionStmt:                  q.getPermissionStmt,
 		getPermissionByKeyStmt:             q.getPermissionByKeyStmt,
 		getProjectStmt:                     q.getProjectStmt,
@@ -656,6 +712,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		getSigningKeyStmt:                  q.getSigningKeyStmt,
 		getUserStmt:                        q.getUserStmt,
 		getUserByEmailStmt:                 q.getUserByEmailStmt,
+		hitThrottleStmt:                    q.hitThrottleStmt,
 		insertAuditEventStmt:               q.insertAuditEventStmt,
 		insertOrganizationStmt:             q.insertOrganizationStmt,
 		insertPermissionStmt:               q.insertPermissionStmt,
@@ -685,7 +742,9 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		lockOrganizationStmt:               q.lockOrganizationStmt,
 		lockProjectStmt:                    q.lockProjectStmt,
 		organizationExistsStmt:             q.organizationExistsStmt,
+		pruneThrottleStmt:                  q.pruneThrottleStmt,
 		removeMemberOfUserStmt:             q.removeMemberOfUserStmt,
+		resetThrottleStmt:                  q.resetThrottleStmt,
 		retireSigningKeyStmt:               q.retireSigningKeyStmt,
 		revokeSecretKeyStmt:                q.revokeSecretKeyStmt,
 		touchSecretKeyStmt:                 q.touchSecretKeyStmt,
@@ -694,5 +753,6 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		updateProjectStmt:                  q.updateProjectStmt,
 		updateRoleStmt:                     q.updateRoleStmt,
 		updateUserStmt:                     q.updateUserStmt,
+		upsertPasswordHashStmt:             q.upsertPasswordHashStmt,
 	}
 }

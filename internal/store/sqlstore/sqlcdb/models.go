@@ -37,6 +37,13 @@ type Organization struct {
 	UpdatedAt                 time.Time
 }
 
+type Password struct {
+	UserID    string
+	ProjectID string
+	Hash      string
+	UpdatedAt time.Time
+}
+
 type Permission struct {
 	ID          string
 	ProjectID   string
@@ -107,6 +114,13 @@ type SigningKey struct {
 	CreatedAt   time.Time
 	ActivatedAt sql.NullTime
 	RetiredAt   sql.NullTime
+}
+
+type ThrottleBucket struct {
+	ProjectID   string
+	Bucket      string
+	WindowStart time.Time
+	Hits        int64
 }
 
 type User struct {
