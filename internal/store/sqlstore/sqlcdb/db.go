@@ -45,6 +45,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.countRolesWithKeyStmt, err = db.PrepareContext(ctx, countRolesWithKey); err != nil {
 		return nil, fmt.Errorf("error preparing query CountRolesWithKey: %w", err)
 	}
+	if q.deleteExpiredLoginAttemptsStmt, err = db.PrepareContext(ctx, deleteExpiredLoginAttempts); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteExpiredLoginAttempts: %w", err)
+	}
 	if q.deleteOrganizationStmt, err = db.PrepareContext(ctx, deleteOrganization); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteOrganization: %w", err)
 	}
@@ -65,6 +68,15 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.deleteUserStmt, err = db.PrepareContext(ctx, deleteUser); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteUser: %w", err)
+	}
+	if q.getLoginAttemptStmt, err = db.PrepareContext(ctx, getLoginAttempt); err != nil {
+		return nil, fmt.Errorf("error preparing query GetLoginAttempt: %w", err)
+	}
+	if q.getLoginAttemptByCookieStmt, err = db.PrepareContext(ctx, getLoginAttemptByCookie); err != nil {
+		return nil, fmt.Errorf("error preparing query GetLoginAttemptByCookie: %w", err)
+	}
+	if q.getLoginAttemptByLinkStmt, err = db.PrepareContext(ctx, getLoginAttemptByLink); err != nil {
+		return nil, fmt.Errorf("error preparing query GetLoginAttemptByLink: %w", err)
 	}
 	if q.getOrganizationStmt, err = db.PrepareContext(ctx, getOrganization); err != nil {
 		return nil, fmt.Errorf("error preparing query GetOrganization: %w", err)
@@ -107,6 +119,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.insertAuditEventStmt, err = db.PrepareContext(ctx, insertAuditEvent); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertAuditEvent: %w", err)
+	}
+	if q.insertLoginAttemptStmt, err = db.PrepareContext(ctx, insertLoginAttempt); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertLoginAttempt: %w", err)
 	}
 	if q.insertOrganizationStmt, err = db.PrepareContext(ctx, insertOrganization); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertOrganization: %w", err)
@@ -183,6 +198,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listUsersInProjectStmt, err = db.PrepareContext(ctx, listUsersInProject); err != nil {
 		return nil, fmt.Errorf("error preparing query ListUsersInProject: %w", err)
 	}
+	if q.lockLoginAttemptStmt, err = db.PrepareContext(ctx, lockLoginAttempt); err != nil {
+		return nil, fmt.Errorf("error preparing query LockLoginAttempt: %w", err)
+	}
 	if q.lockOrganizationStmt, err = db.PrepareContext(ctx, lockOrganization); err != nil {
 		return nil, fmt.Errorf("error preparing query LockOrganization: %w", err)
 	}
@@ -209,6 +227,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.touchSecretKeyStmt, err = db.PrepareContext(ctx, touchSecretKey); err != nil {
 		return nil, fmt.Errorf("error preparing query TouchSecretKey: %w", err)
+	}
+	if q.updateLoginAttemptStmt, err = db.PrepareContext(ctx, updateLoginAttempt); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateLoginAttempt: %w", err)
 	}
 	if q.updateOrganizationStmt, err = db.PrepareContext(ctx, updateOrganization); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateOrganization: %w", err)
@@ -268,6 +289,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing countRolesWithKeyStmt: %w", cerr)
 		}
 	}
+	if q.deleteExpiredLoginAttemptsStmt != nil {
+		if cerr := q.deleteExpiredLoginAttemptsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteExpiredLoginAttemptsStmt: %w", cerr)
+		}
+	}
 	if q.deleteOrganizationStmt != nil {
 		if cerr := q.deleteOrganizationStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing deleteOrganizationStmt: %w", cerr)
@@ -301,6 +327,21 @@ func (q *Queries) Close() error {
 	if q.deleteUserStmt != nil {
 		if cerr := q.deleteUserStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing deleteUserStmt: %w", cerr)
+		}
+	}
+	if q.getLoginAttemptStmt != nil {
+		if cerr := q.getLoginAttemptStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getLoginAttemptStmt: %w", cerr)
+		}
+	}
+	if q.getLoginAttemptByCookieStmt != nil {
+		if cerr := q.getLoginAttemptByCookieStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getLoginAttemptByCookieStmt: %w", cerr)
+		}
+	}
+	if q.getLoginAttemptByLinkStmt != nil {
+		if cerr := q.getLoginAttemptByLinkStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getLoginAttemptByLinkStmt: %w", cerr)
 		}
 	}
 	if q.getOrganizationStmt != nil {
@@ -371,6 +412,11 @@ func (q *Queries) Close() error {
 	if q.insertAuditEventStmt != nil {
 		if cerr := q.insertAuditEventStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing insertAuditEventStmt: %w", cerr)
+		}
+	}
+	if q.insertLoginAttemptStmt != nil {
+		if cerr := q.insertLoginAttemptStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertLoginAttemptStmt: %w", cerr)
 		}
 	}
 	if q.insertOrganizationStmt != nil {
@@ -498,6 +544,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listUsersInProjectStmt: %w", cerr)
 		}
 	}
+	if q.lockLoginAttemptStmt != nil {
+		if cerr := q.lockLoginAttemptStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing lockLoginAttemptStmt: %w", cerr)
+		}
+	}
 	if q.lockOrganizationStmt != nil {
 		if cerr := q.lockOrganizationStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing lockOrganizationStmt: %w", cerr)
@@ -541,6 +592,11 @@ func (q *Queries) Close() error {
 	if q.touchSecretKeyStmt != nil {
 		if cerr := q.touchSecretKeyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing touchSecretKeyStmt: %w", cerr)
+		}
+	}
+	if q.updateLoginAttemptStmt != nil {
+		if cerr := q.updateLoginAttemptStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateLoginAttemptStmt: %w", cerr)
 		}
 	}
 	if q.updateOrganizationStmt != nil {
@@ -619,6 +675,7 @@ type Queries struct {
 	clearRolePermissionsStmt           *sql.Stmt
 	countRoleMembersStmt               *sql.Stmt
 	countRolesWithKeyStmt              *sql.Stmt
+	deleteExpiredLoginAttemptsStmt     *sql.Stmt
 	deleteOrganizationStmt             *sql.Stmt
 	deletePasswordHashStmt             *sql.Stmt
 	deletePermissionStmt               *sql.Stmt
@@ -626,6 +683,9 @@ type Queries struct {
 	deleteRoleAssignmentStmt           *sql.Stmt
 	deleteSigningKeyStmt               *sql.Stmt
 	deleteUserStmt                     *sql.Stmt
+	getLoginAttemptStmt                *sql.Stmt
+	getLoginAttemptByCookieStmt        *sql.Stmt
+	getLoginAttemptByLinkStmt          *sql.Stmt
 	getOrganizationStmt                *sql.Stmt
 	getPasswordHashStmt                *sql.Stmt
 	getPermissionStmt                  *sql.Stmt
@@ -640,6 +700,7 @@ type Queries struct {
 	getUserByEmailStmt                 *sql.Stmt
 	hitThrottleStmt                    *sql.Stmt
 	insertAuditEventStmt               *sql.Stmt
+	insertLoginAttemptStmt             *sql.Stmt
 	insertOrganizationStmt             *sql.Stmt
 	insertPermissionStmt               *sql.Stmt
 	insertProjectStmt                  *sql.Stmt
@@ -665,6 +726,7 @@ type Queries struct {
 	listUsersByEmailStmt               *sql.Stmt
 	listUsersInOrganizationStmt        *sql.Stmt
 	listUsersInProjectStmt             *sql.Stmt
+	lockLoginAttemptStmt               *sql.Stmt
 	lockOrganizationStmt               *sql.Stmt
 	lockProjectStmt                    *sql.Stmt
 	organizationExistsStmt             *sql.Stmt
@@ -674,6 +736,7 @@ type Queries struct {
 	retireSigningKeyStmt               *sql.Stmt
 	revokeSecretKeyStmt                *sql.Stmt
 	touchSecretKeyStmt                 *sql.Stmt
+	updateLoginAttemptStmt             *sql.Stmt
 	updateOrganizationStmt             *sql.Stmt
 	updatePermissionStmt               *sql.Stmt
 	updateProjectStmt                  *sql.Stmt
@@ -693,6 +756,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		clearRolePermissionsStmt:           q.clearRolePermissionsStmt,
 		countRoleMembersStmt:               q.countRoleMembersStmt,
 		countRolesWithKeyStmt:              q.countRolesWithKeyStmt,
+		deleteExpiredLoginAttemptsStmt:     q.deleteExpiredLoginAttemptsStmt,
 		deleteOrganizationStmt:             q.deleteOrganizationStmt,
 		deletePasswordHashStmt:             q.deletePasswordHashStmt,
 		deletePermissionStmt:               q.deletePermissionStmt,
@@ -700,6 +764,9 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		deleteRoleAssignmentStmt:           q.deleteRoleAssignmentStmt,
 		deleteSigningKeyStmt:               q.deleteSigningKeyStmt,
 		deleteUserStmt:                     q.deleteUserStmt,
+		getLoginAttemptStmt:                q.getLoginAttemptStmt,
+		getLoginAttemptByCookieStmt:        q.getLoginAttemptByCookieStmt,
+		getLoginAttemptByLinkStmt:          q.getLoginAttemptByLinkStmt,
 		getOrganizationStmt:                q.getOrganizationStmt,
 		getPasswordHashStmt:                q.getPasswordHashStmt,
 		getPermissionStmt:                  q.getPermissionStmt,
@@ -714,6 +781,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		getUserByEmailStmt:                 q.getUserByEmailStmt,
 		hitThrottleStmt:                    q.hitThrottleStmt,
 		insertAuditEventStmt:               q.insertAuditEventStmt,
+		insertLoginAttemptStmt:             q.insertLoginAttemptStmt,
 		insertOrganizationStmt:             q.insertOrganizationStmt,
 		insertPermissionStmt:               q.insertPermissionStmt,
 		insertProjectStmt:                  q.insertProjectStmt,
@@ -739,6 +807,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listUsersByEmailStmt:               q.listUsersByEmailStmt,
 		listUsersInOrganizationStmt:        q.listUsersInOrganizationStmt,
 		listUsersInProjectStmt:             q.listUsersInProjectStmt,
+		lockLoginAttemptStmt:               q.lockLoginAttemptStmt,
 		lockOrganizationStmt:               q.lockOrganizationStmt,
 		lockProjectStmt:                    q.lockProjectStmt,
 		organizationExistsStmt:             q.organizationExistsStmt,
@@ -748,6 +817,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		retireSigningKeyStmt:               q.retireSigningKeyStmt,
 		revokeSecretKeyStmt:                q.revokeSecretKeyStmt,
 		touchSecretKeyStmt:                 q.touchSecretKeyStmt,
+		updateLoginAttemptStmt:             q.updateLoginAttemptStmt,
 		updateOrganizationStmt:             q.updateOrganizationStmt,
 		updatePermissionStmt:               q.updatePermissionStmt,
 		updateProjectStmt:                  q.updateProjectStmt,

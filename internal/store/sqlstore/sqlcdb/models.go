@@ -22,6 +22,21 @@ type AuditEvent struct {
 	OccurredAt     time.Time
 }
 
+type LoginAttempt struct {
+	ID          string
+	ProjectID   string
+	CookieHash  []byte
+	LinkHash    []byte
+	Request     string
+	State       string
+	Version     int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	ExpiresAt   time.Time
+	CompletedAt sql.NullTime
+	SessionID   sql.NullString
+}
+
 type Organization struct {
 	ID                        string
 	ProjectID                 string
