@@ -36,6 +36,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.assignableRoleStmt, err = db.PrepareContext(ctx, assignableRole); err != nil {
 		return nil, fmt.Errorf("error preparing query AssignableRole: %w", err)
 	}
+	if q.claimMailStmt, err = db.PrepareContext(ctx, claimMail); err != nil {
+		return nil, fmt.Errorf("error preparing query ClaimMail: %w", err)
+	}
 	if q.clearRolePermissionsStmt, err = db.PrepareContext(ctx, clearRolePermissions); err != nil {
 		return nil, fmt.Errorf("error preparing query ClearRolePermissions: %w", err)
 	}
@@ -77,6 +80,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.getLoginAttemptByLinkStmt, err = db.PrepareContext(ctx, getLoginAttemptByLink); err != nil {
 		return nil, fmt.Errorf("error preparing query GetLoginAttemptByLink: %w", err)
+	}
+	if q.getMailStmt, err = db.PrepareContext(ctx, getMail); err != nil {
+		return nil, fmt.Errorf("error preparing query GetMail: %w", err)
 	}
 	if q.getOrganizationStmt, err = db.PrepareContext(ctx, getOrganization); err != nil {
 		return nil, fmt.Errorf("error preparing query GetOrganization: %w", err)
@@ -123,6 +129,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.insertLoginAttemptStmt, err = db.PrepareContext(ctx, insertLoginAttempt); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertLoginAttempt: %w", err)
 	}
+	if q.insertMailStmt, err = db.PrepareContext(ctx, insertMail); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertMail: %w", err)
+	}
 	if q.insertOrganizationStmt, err = db.PrepareContext(ctx, insertOrganization); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertOrganization: %w", err)
 	}
@@ -158,6 +167,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.listAuditEventsOfTypeStmt, err = db.PrepareContext(ctx, listAuditEventsOfType); err != nil {
 		return nil, fmt.Errorf("error preparing query ListAuditEventsOfType: %w", err)
+	}
+	if q.listMailStmt, err = db.PrepareContext(ctx, listMail); err != nil {
+		return nil, fmt.Errorf("error preparing query ListMail: %w", err)
 	}
 	if q.listOrganizationsStmt, err = db.PrepareContext(ctx, listOrganizations); err != nil {
 		return nil, fmt.Errorf("error preparing query ListOrganizations: %w", err)
@@ -206,6 +218,12 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.lockProjectStmt, err = db.PrepareContext(ctx, lockProject); err != nil {
 		return nil, fmt.Errorf("error preparing query LockProject: %w", err)
+	}
+	if q.markMailFailedStmt, err = db.PrepareContext(ctx, markMailFailed); err != nil {
+		return nil, fmt.Errorf("error preparing query MarkMailFailed: %w", err)
+	}
+	if q.markMailSentStmt, err = db.PrepareContext(ctx, markMailSent); err != nil {
+		return nil, fmt.Errorf("error preparing query MarkMailSent: %w", err)
 	}
 	if q.organizationExistsStmt, err = db.PrepareContext(ctx, organizationExists); err != nil {
 		return nil, fmt.Errorf("error preparing query OrganizationExists: %w", err)
@@ -272,6 +290,11 @@ func (q *Queries) Close() error {
 	if q.assignableRoleStmt != nil {
 		if cerr := q.assignableRoleStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing assignableRoleStmt: %w", cerr)
+		}
+	}
+	if q.claimMailStmt != nil {
+		if cerr := q.claimMailStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing claimMailStmt: %w", cerr)
 		}
 	}
 	if q.clearRolePermissionsStmt != nil {
@@ -342,6 +365,11 @@ func (q *Queries) Close() error {
 	if q.getLoginAttemptByLinkStmt != nil {
 		if cerr := q.getLoginAttemptByLinkStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getLoginAttemptByLinkStmt: %w", cerr)
+		}
+	}
+	if q.getMailStmt != nil {
+		if cerr := q.getMailStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getMailStmt: %w", cerr)
 		}
 	}
 	if q.getOrganizationStmt != nil {
@@ -419,6 +447,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing insertLoginAttemptStmt: %w", cerr)
 		}
 	}
+	if q.insertMailStmt != nil {
+		if cerr := q.insertMailStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertMailStmt: %w", cerr)
+		}
+	}
 	if q.insertOrganizationStmt != nil {
 		if cerr := q.insertOrganizationStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing insertOrganizationStmt: %w", cerr)
@@ -477,6 +510,11 @@ func (q *Queries) Close() error {
 	if q.listAuditEventsOfTypeStmt != nil {
 		if cerr := q.listAuditEventsOfTypeStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listAuditEventsOfTypeStmt: %w", cerr)
+		}
+	}
+	if q.listMailStmt != nil {
+		if cerr := q.listMailStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listMailStmt: %w", cerr)
 		}
 	}
 	if q.listOrganizationsStmt != nil {
@@ -557,6 +595,16 @@ func (q *Queries) Close() error {
 	if q.lockProjectStmt != nil {
 		if cerr := q.lockProjectStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing lockProjectStmt: %w", cerr)
+		}
+	}
+	if q.markMailFailedStmt != nil {
+		if cerr := q.markMailFailedStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing markMailFailedStmt: %w", cerr)
+		}
+	}
+	if q.markMailSentStmt != nil {
+		if cerr := q.markMailSentStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing markMailSentStmt: %w", cerr)
 		}
 	}
 	if q.organizationExistsStmt != nil {
@@ -672,6 +720,7 @@ type Queries struct {
 	addOrganizationMembersStmt         *sql.Stmt
 	addRolePermissionStmt              *sql.Stmt
 	assignableRoleStmt                 *sql.Stmt
+	claimMailStmt                      *sql.Stmt
 	clearRolePermissionsStmt           *sql.Stmt
 	countRoleMembersStmt               *sql.Stmt
 	countRolesWithKeyStmt              *sql.Stmt
@@ -686,6 +735,7 @@ type Queries struct {
 	getLoginAttemptStmt                *sql.Stmt
 	getLoginAttemptByCookieStmt        *sql.Stmt
 	getLoginAttemptByLinkStmt          *sql.Stmt
+	getMailStmt                        *sql.Stmt
 	getOrganizationStmt                *sql.Stmt
 	getPasswordHashStmt                *sql.Stmt
 	getPermissionStmt                  *sql.Stmt
@@ -701,6 +751,7 @@ type Queries struct {
 	hitThrottleStmt                    *sql.Stmt
 	insertAuditEventStmt               *sql.Stmt
 	insertLoginAttemptStmt             *sql.Stmt
+	insertMailStmt                     *sql.Stmt
 	insertOrganizationStmt             *sql.Stmt
 	insertPermissionStmt               *sql.Stmt
 	insertProjectStmt                  *sql.Stmt
@@ -713,6 +764,7 @@ type Queries struct {
 	listAuditEventsForActorStmt        *sql.Stmt
 	listAuditEventsForOrganizationStmt *sql.Stmt
 	listAuditEventsOfTypeStmt          *sql.Stmt
+	listMailStmt                       *sql.Stmt
 	listOrganizationsStmt              *sql.Stmt
 	listPermissionsStmt                *sql.Stmt
 	listProjectsStmt                   *sql.Stmt
@@ -729,6 +781,8 @@ type Queries struct {
 	lockLoginAttemptStmt               *sql.Stmt
 	lockOrganizationStmt               *sql.Stmt
 	lockProjectStmt                    *sql.Stmt
+	markMailFailedStmt                 *sql.Stmt
+	markMailSentStmt                   *sql.Stmt
 	organizationExistsStmt             *sql.Stmt
 	pruneThrottleStmt                  *sql.Stmt
 	removeMemberOfUserStmt             *sql.Stmt
@@ -753,6 +807,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		addOrganizationMembersStmt:         q.addOrganizationMembersStmt,
 		addRolePermissionStmt:              q.addRolePermissionStmt,
 		assignableRoleStmt:                 q.assignableRoleStmt,
+		claimMailStmt:                      q.claimMailStmt,
 		clearRolePermissionsStmt:           q.clearRolePermissionsStmt,
 		countRoleMembersStmt:               q.countRoleMembersStmt,
 		countRolesWithKeyStmt:              q.countRolesWithKeyStmt,
@@ -767,6 +822,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		getLoginAttemptStmt:                q.getLoginAttemptStmt,
 		getLoginAttemptByCookieStmt:        q.getLoginAttemptByCookieStmt,
 		getLoginAttemptByLinkStmt:          q.getLoginAttemptByLinkStmt,
+		getMailStmt:                        q.getMailStmt,
 		getOrganizationStmt:                q.getOrganizationStmt,
 		getPasswordHashStmt:                q.getPasswordHashStmt,
 		getPermissionStmt:                  q.getPermissionStmt,
@@ -782,6 +838,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		hitThrottleStmt:                    q.hitThrottleStmt,
 		insertAuditEventStmt:               q.insertAuditEventStmt,
 		insertLoginAttemptStmt:             q.insertLoginAttemptStmt,
+		insertMailStmt:                     q.insertMailStmt,
 		insertOrganizationStmt:             q.insertOrganizationStmt,
 		insertPermissionStmt:               q.insertPermissionStmt,
 		insertProjectStmt:                  q.insertProjectStmt,
@@ -794,6 +851,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listAuditEventsForActorStmt:        q.listAuditEventsForActorStmt,
 		listAuditEventsForOrganizationStmt: q.listAuditEventsForOrganizationStmt,
 		listAuditEventsOfTypeStmt:          q.listAuditEventsOfTypeStmt,
+		listMailStmt:                       q.listMailStmt,
 		listOrganizationsStmt:              q.listOrganizationsStmt,
 		listPermissionsStmt:                q.listPermissionsStmt,
 		listProjectsStmt:                   q.listProjectsStmt,
@@ -810,6 +868,8 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		lockLoginAttemptStmt:               q.lockLoginAttemptStmt,
 		lockOrganizationStmt:               q.lockOrganizationStmt,
 		lockProjectStmt:                    q.lockProjectStmt,
+		markMailFailedStmt:                 q.markMailFailedStmt,
+		markMailSentStmt:                   q.markMailSentStmt,
 		organizationExistsStmt:             q.organizationExistsStmt,
 		pruneThrottleStmt:                  q.pruneThrottleStmt,
 		removeMemberOfUserStmt:             q.removeMemberOfUserStmt,

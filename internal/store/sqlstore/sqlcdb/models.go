@@ -37,6 +37,23 @@ type LoginAttempt struct {
 	SessionID   sql.NullString
 }
 
+type MailOutbox struct {
+	ID            string
+	ProjectID     string
+	Recipient     string
+	Subject       string
+	TextBody      string
+	HtmlBody      string
+	Template      string
+	Status        string
+	Attempts      int64
+	NextAttemptAt time.Time
+	LockedUntil   sql.NullTime
+	LastError     string
+	CreatedAt     time.Time
+	SentAt        sql.NullTime
+}
+
 type Organization struct {
 	ID                        string
 	ProjectID                 string
