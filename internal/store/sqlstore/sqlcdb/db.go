@@ -111,6 +111,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getSecretKeyByHashStmt, err = db.PrepareContext(ctx, getSecretKeyByHash); err != nil {
 		return nil, fmt.Errorf("error preparing query GetSecretKeyByHash: %w", err)
 	}
+	if q.getSessionStmt, err = db.PrepareContext(ctx, getSession); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSession: %w", err)
+	}
 	if q.getSigningKeyStmt, err = db.PrepareContext(ctx, getSigningKey); err != nil {
 		return nil, fmt.Errorf("error preparing query GetSigningKey: %w", err)
 	}
@@ -150,11 +153,17 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.insertSecretKeyStmt, err = db.PrepareContext(ctx, insertSecretKey); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertSecretKey: %w", err)
 	}
+	if q.insertSessionStmt, err = db.PrepareContext(ctx, insertSession); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertSession: %w", err)
+	}
 	if q.insertSigningKeyStmt, err = db.PrepareContext(ctx, insertSigningKey); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertSigningKey: %w", err)
 	}
 	if q.insertUserStmt, err = db.PrepareContext(ctx, insertUser); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertUser: %w", err)
+	}
+	if q.issueFirstRefreshStmt, err = db.PrepareContext(ctx, issueFirstRefresh); err != nil {
+		return nil, fmt.Errorf("error preparing query IssueFirstRefresh: %w", err)
 	}
 	if q.listAuditEventsStmt, err = db.PrepareContext(ctx, listAuditEvents); err != nil {
 		return nil, fmt.Errorf("error preparing query ListAuditEvents: %w", err)
@@ -191,6 +200,15 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.listSecretKeysStmt, err = db.PrepareContext(ctx, listSecretKeys); err != nil {
 		return nil, fmt.Errorf("error preparing query ListSecretKeys: %w", err)
+	}
+	if q.listSessionsInProjectStmt, err = db.PrepareContext(ctx, listSessionsInProject); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSessionsInProject: %w", err)
+	}
+	if q.listSessionsOfOrganizationStmt, err = db.PrepareContext(ctx, listSessionsOfOrganization); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSessionsOfOrganization: %w", err)
+	}
+	if q.listSessionsOfUserStmt, err = db.PrepareContext(ctx, listSessionsOfUser); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSessionsOfUser: %w", err)
 	}
 	if q.listSigningKeysStmt, err = db.PrepareContext(ctx, listSigningKeys); err != nil {
 		return nil, fmt.Errorf("error preparing query ListSigningKeys: %w", err)
@@ -240,11 +258,35 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.retireSigningKeyStmt, err = db.PrepareContext(ctx, retireSigningKey); err != nil {
 		return nil, fmt.Errorf("error preparing query RetireSigningKey: %w", err)
 	}
+	if q.revokeOrgSessionsStmt, err = db.PrepareContext(ctx, revokeOrgSessions); err != nil {
+		return nil, fmt.Errorf("error preparing query RevokeOrgSessions: %w", err)
+	}
 	if q.revokeSecretKeyStmt, err = db.PrepareContext(ctx, revokeSecretKey); err != nil {
 		return nil, fmt.Errorf("error preparing query RevokeSecretKey: %w", err)
 	}
+	if q.revokeSessionStmt, err = db.PrepareContext(ctx, revokeSession); err != nil {
+		return nil, fmt.Errorf("error preparing query RevokeSession: %w", err)
+	}
+	if q.revokeUserSessionsStmt, err = db.PrepareContext(ctx, revokeUserSessions); err != nil {
+		return nil, fmt.Errorf("error preparing query RevokeUserSessions: %w", err)
+	}
+	if q.rotateRefreshTokenStmt, err = db.PrepareContext(ctx, rotateRefreshToken); err != nil {
+		return nil, fmt.Errorf("error preparing query RotateRefreshToken: %w", err)
+	}
+	if q.sessionAccessByBrowserHashStmt, err = db.PrepareContext(ctx, sessionAccessByBrowserHash); err != nil {
+		return nil, fmt.Errorf("error preparing query SessionAccessByBrowserHash: %w", err)
+	}
+	if q.sessionAccessByIDStmt, err = db.PrepareContext(ctx, sessionAccessByID); err != nil {
+		return nil, fmt.Errorf("error preparing query SessionAccessByID: %w", err)
+	}
+	if q.sessionAccessByRefreshHashStmt, err = db.PrepareContext(ctx, sessionAccessByRefreshHash); err != nil {
+		return nil, fmt.Errorf("error preparing query SessionAccessByRefreshHash: %w", err)
+	}
 	if q.touchSecretKeyStmt, err = db.PrepareContext(ctx, touchSecretKey); err != nil {
 		return nil, fmt.Errorf("error preparing query TouchSecretKey: %w", err)
+	}
+	if q.touchSessionStmt, err = db.PrepareContext(ctx, touchSession); err != nil {
+		return nil, fmt.Errorf("error preparing query TouchSession: %w", err)
 	}
 	if q.updateLoginAttemptStmt, err = db.PrepareContext(ctx, updateLoginAttempt); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateLoginAttempt: %w", err)
@@ -417,6 +459,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing getSecretKeyByHashStmt: %w", cerr)
 		}
 	}
+	if q.getSessionStmt != nil {
+		if cerr := q.getSessionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSessionStmt: %w", cerr)
+		}
+	}
 	if q.getSigningKeyStmt != nil {
 		if cerr := q.getSigningKeyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getSigningKeyStmt: %w", cerr)
@@ -482,6 +529,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing insertSecretKeyStmt: %w", cerr)
 		}
 	}
+	if q.insertSessionStmt != nil {
+		if cerr := q.insertSessionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertSessionStmt: %w", cerr)
+		}
+	}
 	if q.insertSigningKeyStmt != nil {
 		if cerr := q.insertSigningKeyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing insertSigningKeyStmt: %w", cerr)
@@ -490,6 +542,11 @@ func (q *Queries) Close() error {
 	if q.insertUserStmt != nil {
 		if cerr := q.insertUserStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing insertUserStmt: %w", cerr)
+		}
+	}
+	if q.issueFirstRefreshStmt != nil {
+		if cerr := q.issueFirstRefreshStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing issueFirstRefreshStmt: %w", cerr)
 		}
 	}
 	if q.listAuditEventsStmt != nil {
@@ -550,6 +607,21 @@ func (q *Queries) Close() error {
 	if q.listSecretKeysStmt != nil {
 		if cerr := q.listSecretKeysStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listSecretKeysStmt: %w", cerr)
+		}
+	}
+	if q.listSessionsInProjectStmt != nil {
+		if cerr := q.listSessionsInProjectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSessionsInProjectStmt: %w", cerr)
+		}
+	}
+	if q.listSessionsOfOrganizationStmt != nil {
+		if cerr := q.listSessionsOfOrganizationStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSessionsOfOrganizationStmt: %w", cerr)
+		}
+	}
+	if q.listSessionsOfUserStmt != nil {
+		if cerr := q.listSessionsOfUserStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSessionsOfUserStmt: %w", cerr)
 		}
 	}
 	if q.listSigningKeysStmt != nil {
@@ -632,14 +704,54 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing retireSigningKeyStmt: %w", cerr)
 		}
 	}
+	if q.revokeOrgSessionsStmt != nil {
+		if cerr := q.revokeOrgSessionsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing revokeOrgSessionsStmt: %w", cerr)
+		}
+	}
 	if q.revokeSecretKeyStmt != nil {
 		if cerr := q.revokeSecretKeyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing revokeSecretKeyStmt: %w", cerr)
 		}
 	}
+	if q.revokeSessionStmt != nil {
+		if cerr := q.revokeSessionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing revokeSessionStmt: %w", cerr)
+		}
+	}
+	if q.revokeUserSessionsStmt != nil {
+		if cerr := q.revokeUserSessionsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing revokeUserSessionsStmt: %w", cerr)
+		}
+	}
+	if q.rotateRefreshTokenStmt != nil {
+		if cerr := q.rotateRefreshTokenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing rotateRefreshTokenStmt: %w", cerr)
+		}
+	}
+	if q.sessionAccessByBrowserHashStmt != nil {
+		if cerr := q.sessionAccessByBrowserHashStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing sessionAccessByBrowserHashStmt: %w", cerr)
+		}
+	}
+	if q.sessionAccessByIDStmt != nil {
+		if cerr := q.sessionAccessByIDStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing sessionAccessByIDStmt: %w", cerr)
+		}
+	}
+	if q.sessionAccessByRefreshHashStmt != nil {
+		if cerr := q.sessionAccessByRefreshHashStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing sessionAccessByRefreshHashStmt: %w", cerr)
+		}
+	}
 	if q.touchSecretKeyStmt != nil {
 		if cerr := q.touchSecretKeyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing touchSecretKeyStmt: %w", cerr)
+		}
+	}
+	if q.touchSessionStmt != nil {
+		if cerr := q.touchSessionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing touchSessionStmt: %w", cerr)
 		}
 	}
 	if q.updateLoginAttemptStmt != nil {
@@ -745,6 +857,7 @@ type Queries struct {
 	getRoleByKeyStmt                   *sql.Stmt
 	getSecretKeyStmt                   *sql.Stmt
 	getSecretKeyByHashStmt             *sql.Stmt
+	getSessionStmt                     *sql.Stmt
 	getSigningKeyStmt                  *sql.Stmt
 	getUserStmt                        *sql.Stmt
 	getUserByEmailStmt                 *sql.Stmt
@@ -758,8 +871,10 @@ type Queries struct {
 	insertRoleStmt                     *sql.Stmt
 	insertRoleAssignmentStmt           *sql.Stmt
 	insertSecretKeyStmt                *sql.Stmt
+	insertSessionStmt                  *sql.Stmt
 	insertSigningKeyStmt               *sql.Stmt
 	insertUserStmt                     *sql.Stmt
+	issueFirstRefreshStmt              *sql.Stmt
 	listAuditEventsStmt                *sql.Stmt
 	listAuditEventsForActorStmt        *sql.Stmt
 	listAuditEventsForOrganizationStmt *sql.Stmt
@@ -772,6 +887,9 @@ type Queries struct {
 	listRolePermissionsInRangeStmt     *sql.Stmt
 	listRolesStmt                      *sql.Stmt
 	listSecretKeysStmt                 *sql.Stmt
+	listSessionsInProjectStmt          *sql.Stmt
+	listSessionsOfOrganizationStmt     *sql.Stmt
+	listSessionsOfUserStmt             *sql.Stmt
 	listSigningKeysStmt                *sql.Stmt
 	listUserRolePermissionsStmt        *sql.Stmt
 	listUserRolesStmt                  *sql.Stmt
@@ -788,8 +906,16 @@ type Queries struct {
 	removeMemberOfUserStmt             *sql.Stmt
 	resetThrottleStmt                  *sql.Stmt
 	retireSigningKeyStmt               *sql.Stmt
+	revokeOrgSessionsStmt              *sql.Stmt
 	revokeSecretKeyStmt                *sql.Stmt
+	revokeSessionStmt                  *sql.Stmt
+	revokeUserSessionsStmt             *sql.Stmt
+	rotateRefreshTokenStmt             *sql.Stmt
+	sessionAccessByBrowserHashStmt     *sql.Stmt
+	sessionAccessByIDStmt              *sql.Stmt
+	sessionAccessByRefreshHashStmt     *sql.Stmt
 	touchSecretKeyStmt                 *sql.Stmt
+	touchSessionStmt                   *sql.Stmt
 	updateLoginAttemptStmt             *sql.Stmt
 	updateOrganizationStmt             *sql.Stmt
 	updatePermissionStmt               *sql.Stmt
@@ -832,6 +958,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		getRoleByKeyStmt:                   q.getRoleByKeyStmt,
 		getSecretKeyStmt:                   q.getSecretKeyStmt,
 		getSecretKeyByHashStmt:             q.getSecretKeyByHashStmt,
+		getSessionStmt:                     q.getSessionStmt,
 		getSigningKeyStmt:                  q.getSigningKeyStmt,
 		getUserStmt:                        q.getUserStmt,
 		getUserByEmailStmt:                 q.getUserByEmailStmt,
@@ -845,8 +972,10 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		insertRoleStmt:                     q.insertRoleStmt,
 		insertRoleAssignmentStmt:           q.insertRoleAssignmentStmt,
 		insertSecretKeyStmt:                q.insertSecretKeyStmt,
+		insertSessionStmt:                  q.insertSessionStmt,
 		insertSigningKeyStmt:               q.insertSigningKeyStmt,
 		insertUserStmt:                     q.insertUserStmt,
+		issueFirstRefreshStmt:              q.issueFirstRefreshStmt,
 		listAuditEventsStmt:                q.listAuditEventsStmt,
 		listAuditEventsForActorStmt:        q.listAuditEventsForActorStmt,
 		listAuditEventsForOrganizationStmt: q.listAuditEventsForOrganizationStmt,
@@ -859,6 +988,9 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listRolePermissionsInRangeStmt:     q.listRolePermissionsInRangeStmt,
 		listRolesStmt:                      q.listRolesStmt,
 		listSecretKeysStmt:                 q.listSecretKeysStmt,
+		listSessionsInProjectStmt:          q.listSessionsInProjectStmt,
+		listSessionsOfOrganizationStmt:     q.listSessionsOfOrganizationStmt,
+		listSessionsOfUserStmt:             q.listSessionsOfUserStmt,
 		listSigningKeysStmt:                q.listSigningKeysStmt,
 		listUserRolePermissionsStmt:        q.listUserRolePermissionsStmt,
 		listUserRolesStmt:                  q.listUserRolesStmt,
@@ -875,8 +1007,16 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		removeMemberOfUserStmt:             q.removeMemberOfUserStmt,
 		resetThrottleStmt:                  q.resetThrottleStmt,
 		retireSigningKeyStmt:               q.retireSigningKeyStmt,
+		revokeOrgSessionsStmt:              q.revokeOrgSessionsStmt,
 		revokeSecretKeyStmt:                q.revokeSecretKeyStmt,
+		revokeSessionStmt:                  q.revokeSessionStmt,
+		revokeUserSessionsStmt:             q.revokeUserSessionsStmt,
+		rotateRefreshTokenStmt:             q.rotateRefreshTokenStmt,
+		sessionAccessByBrowserHashStmt:     q.sessionAccessByBrowserHashStmt,
+		sessionAccessByIDStmt:              q.sessionAccessByIDStmt,
+		sessionAccessByRefreshHashStmt:     q.sessionAccessByRefreshHashStmt,
 		touchSecretKeyStmt:                 q.touchSecretKeyStmt,
+		touchSessionStmt:                   q.touchSessionStmt,
 		updateLoginAttemptStmt:             q.updateLoginAttemptStmt,
 		updateOrganizationStmt:             q.updateOrganizationStmt,
 		updatePermissionStmt:               q.updatePermissionStmt,

@@ -136,6 +136,27 @@ type SecretKey struct {
 	RevokedAt  sql.NullTime
 }
 
+type Session struct {
+	ID               string
+	ProjectID        string
+	OrganizationID   string
+	UserID           string
+	ClientID         string
+	Facts            string
+	BrowserTokenHash []byte
+	RefreshHash      []byte
+	PrevRefreshHash  []byte
+	RefreshedAt      sql.NullTime
+	CreatedAt        time.Time
+	LastActiveAt     time.Time
+	ExpiresAt        time.Time
+	IdleExpiresAt    time.Time
+	RevokedAt        sql.NullTime
+	RevokeReason     string
+	UserAgent        string
+	Ip               string
+}
+
 type SigningKey struct {
 	ID          string
 	ProjectID   string
