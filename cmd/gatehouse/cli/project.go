@@ -9,6 +9,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
 	"github.com/gatehouse-auth/gatehouse/internal/id"
+	"github.com/gatehouse-auth/gatehouse/internal/oidc"
 	"github.com/gatehouse-auth/gatehouse/internal/project"
 	"github.com/gatehouse-auth/gatehouse/internal/server/publicurl"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
@@ -35,19 +36,23 @@ type projectCreateCmd struct {
 	projectFlags `embed:""`
 
 	Name                    string   `name:"name" required:"" help:"Project name, e.g. \"Acme (production)\"."`
-	RedirectURIs            []string `name:"redirect-uri" sep:"none" placeholder:"URI" help:"Allowed OAuth redirect URI (repeatable)."`
+	RedirectURIs            []string `name:"redirect-uri" sep:"none" placeholder:"URI" help:"Allowed OAuth redirect URI (repeatable); also registers a default confidential OAuth client with these URIs, whose client_id and client_secret are printed once."`
 	AutoCreateOrganizations bool     `name:"auto-create-organizations" help:"Give each new sign-up its own one-person organization (B2C style)."`
 }
 
 // projectOutput is what project commands print; project_id, issuer,
 // api_base_url and secret_key are a stable interface for scripts.
 type projectOutput struct {
-	ProjectID               string    `json:"project_id"`
-	Name                    string    `json:"name"`
-	Issuer                  string    `json:"issuer"`
-	APIBaseURL              string    `json:"api_base_url"`
-	SecretKey               string    `json:"secret_key,omitempty"`
-	SecretKeyID             string    `json:"secret_key_id,omitempty"`
+	ProjectID   string `json:"project_id"`
+	Name        string `json:"name"`
+	Issuer      string `json:"issuer"`
+	APIBaseURL  string `json:"api_base_url"`
+	SecretKey   string `json:"secret_key,omitempty"`
+	SecretKeyID string `json:"secret_key_id,omitempty"`
+	// ClientID and ClientSecret name the default OAuth client that
+	// --redirect-uri registers; the secret is shown only at creation.
+	ClientID                string    `json:"client_id,omitempty"`
+	ClientSecret            string    `json:"client_secret,omitempty"`
 	RedirectURIs            []string  `json:"redirect_uris"`
 	AutoCreateOrganizations bool      `json:"auto_create_organizations"`
 	CreatedAt               time.Time `json:"created_at"`
@@ -101,6 +106,13 @@ func (c *projectFlags) withService(e *env, fn func(svc *tenancy.Service, public 
 }
 
 func (c *projectCreateCmd) Run(e *env) error {
+	// Refuse a list the default client would refuse before the project
+	// exists, so a failure never leaves a project without its client.
+	if len(c.RedirectURIs) > 0 {
+		if err := oidc.CheckRedirectURIs(c.RedirectURIs); err != nil {
+			return fmt.Errorf("create project: %w", err)
+		}
+	}
 	return c.withService(e, func(svc *tenancy.Service, public string) error {
 		p, key, secret, err := svc.CreateProject(e.ctx, audit.System("cli"), tenancy.ProjectInput{
 			Name:                    c.Name,
@@ -112,6 +124,15 @@ func (c *projectCreateCmd) Run(e *env) error {
 		}
 		out := newProjectOutput(p, public)
 		out.SecretKey, out.SecretKeyID = secret, string(key.ID)
+		if len(c.RedirectURIs) > 0 {
+			client, clientSecret, err := oidc.NewClients(svc.Store()).Create(e.ctx, audit.System("cli"), p.ID, oidc.ClientInput{
+				Name: "Default client", Type: "confidential", RedirectURIs: c.RedirectURIs,
+			})
+			if err != nil {
+				return fmt.Errorf("create the default OAuth client of %s: %w", p.ID, err)
+			}
+			out.ClientID, out.ClientSecret = string(client.ID), clientSecret
+		}
 		if c.JSON {
 			return writeJSON(e.stdout, out)
 		}
@@ -122,12 +143,24 @@ func (c *projectCreateCmd) Run(e *env) error {
 	  Issuer:        %s
 	  API base URL:  %s
 	  Secret key:    %s
-
-	The secret key is shown only this once: store it now. Try it:
+	`, out.ProjectID, out.Name, out.Issuer, out.APIBaseURL, secret)
+		if err != nil {
+			return err
+		}
+		if out.ClientID != "" {
+			_, err = fmt.Fprintf(e.stdout, `	  Client ID:     %s
+	  Client secret: %s
+	`, out.ClientID, out.ClientSecret)
+			if err != nil {
+				return err
+			}
+		}
+		_, err = fmt.Fprintf(e.stdout, `
+	The secret key and client secret are shown only this once: store them now. Try it:
 
 	  export GATEHOUSE_SECRET_KEY=%s
 	  curl -H "Authorization: Bearer $GATEHOUSE_SECRET_KEY" %s/organizations
-	`, out.ProjectID, out.Name, out.Issuer, out.APIBaseURL, secret, secret, out.APIBaseURL)
+	`, secret, out.APIBaseURL)
 		return err
 	})
 }

@@ -48,8 +48,14 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.countRolesWithKeyStmt, err = db.PrepareContext(ctx, countRolesWithKey); err != nil {
 		return nil, fmt.Errorf("error preparing query CountRolesWithKey: %w", err)
 	}
+	if q.deleteAuthorizationCodesExpiredBeforeStmt, err = db.PrepareContext(ctx, deleteAuthorizationCodesExpiredBefore); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteAuthorizationCodesExpiredBefore: %w", err)
+	}
 	if q.deleteExpiredLoginAttemptsStmt, err = db.PrepareContext(ctx, deleteExpiredLoginAttempts); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteExpiredLoginAttempts: %w", err)
+	}
+	if q.deleteOAuthClientStmt, err = db.PrepareContext(ctx, deleteOAuthClient); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteOAuthClient: %w", err)
 	}
 	if q.deleteOrganizationStmt, err = db.PrepareContext(ctx, deleteOrganization); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteOrganization: %w", err)
@@ -72,6 +78,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.deleteUserStmt, err = db.PrepareContext(ctx, deleteUser); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteUser: %w", err)
 	}
+	if q.getAuthorizationCodeStmt, err = db.PrepareContext(ctx, getAuthorizationCode); err != nil {
+		return nil, fmt.Errorf("error preparing query GetAuthorizationCode: %w", err)
+	}
 	if q.getLoginAttemptStmt, err = db.PrepareContext(ctx, getLoginAttempt); err != nil {
 		return nil, fmt.Errorf("error preparing query GetLoginAttempt: %w", err)
 	}
@@ -83,6 +92,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.getMailStmt, err = db.PrepareContext(ctx, getMail); err != nil {
 		return nil, fmt.Errorf("error preparing query GetMail: %w", err)
+	}
+	if q.getOAuthClientStmt, err = db.PrepareContext(ctx, getOAuthClient); err != nil {
+		return nil, fmt.Errorf("error preparing query GetOAuthClient: %w", err)
 	}
 	if q.getOrganizationStmt, err = db.PrepareContext(ctx, getOrganization); err != nil {
 		return nil, fmt.Errorf("error preparing query GetOrganization: %w", err)
@@ -129,11 +141,17 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.insertAuditEventStmt, err = db.PrepareContext(ctx, insertAuditEvent); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertAuditEvent: %w", err)
 	}
+	if q.insertAuthorizationCodeStmt, err = db.PrepareContext(ctx, insertAuthorizationCode); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertAuthorizationCode: %w", err)
+	}
 	if q.insertLoginAttemptStmt, err = db.PrepareContext(ctx, insertLoginAttempt); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertLoginAttempt: %w", err)
 	}
 	if q.insertMailStmt, err = db.PrepareContext(ctx, insertMail); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertMail: %w", err)
+	}
+	if q.insertOAuthClientStmt, err = db.PrepareContext(ctx, insertOAuthClient); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertOAuthClient: %w", err)
 	}
 	if q.insertOrganizationStmt, err = db.PrepareContext(ctx, insertOrganization); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertOrganization: %w", err)
@@ -179,6 +197,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.listMailStmt, err = db.PrepareContext(ctx, listMail); err != nil {
 		return nil, fmt.Errorf("error preparing query ListMail: %w", err)
+	}
+	if q.listOAuthClientsStmt, err = db.PrepareContext(ctx, listOAuthClients); err != nil {
+		return nil, fmt.Errorf("error preparing query ListOAuthClients: %w", err)
 	}
 	if q.listOrganizationsStmt, err = db.PrepareContext(ctx, listOrganizations); err != nil {
 		return nil, fmt.Errorf("error preparing query ListOrganizations: %w", err)
@@ -282,6 +303,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.sessionAccessByRefreshHashStmt, err = db.PrepareContext(ctx, sessionAccessByRefreshHash); err != nil {
 		return nil, fmt.Errorf("error preparing query SessionAccessByRefreshHash: %w", err)
 	}
+	if q.setAuthorizationCodeGrantStmt, err = db.PrepareContext(ctx, setAuthorizationCodeGrant); err != nil {
+		return nil, fmt.Errorf("error preparing query SetAuthorizationCodeGrant: %w", err)
+	}
 	if q.touchSecretKeyStmt, err = db.PrepareContext(ctx, touchSecretKey); err != nil {
 		return nil, fmt.Errorf("error preparing query TouchSecretKey: %w", err)
 	}
@@ -290,6 +314,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.updateLoginAttemptStmt, err = db.PrepareContext(ctx, updateLoginAttempt); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateLoginAttempt: %w", err)
+	}
+	if q.updateOAuthClientStmt, err = db.PrepareContext(ctx, updateOAuthClient); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateOAuthClient: %w", err)
 	}
 	if q.updateOrganizationStmt, err = db.PrepareContext(ctx, updateOrganization); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateOrganization: %w", err)
@@ -308,6 +335,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.upsertPasswordHashStmt, err = db.PrepareContext(ctx, upsertPasswordHash); err != nil {
 		return nil, fmt.Errorf("error preparing query UpsertPasswordHash: %w", err)
+	}
+	if q.useAuthorizationCodeStmt, err = db.PrepareContext(ctx, useAuthorizationCode); err != nil {
+		return nil, fmt.Errorf("error preparing query UseAuthorizationCode: %w", err)
 	}
 	return &q, nil
 }
@@ -354,9 +384,19 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing countRolesWithKeyStmt: %w", cerr)
 		}
 	}
+	if q.deleteAuthorizationCodesExpiredBeforeStmt != nil {
+		if cerr := q.deleteAuthorizationCodesExpiredBeforeStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteAuthorizationCodesExpiredBeforeStmt: %w", cerr)
+		}
+	}
 	if q.deleteExpiredLoginAttemptsStmt != nil {
 		if cerr := q.deleteExpiredLoginAttemptsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing deleteExpiredLoginAttemptsStmt: %w", cerr)
+		}
+	}
+	if q.deleteOAuthClientStmt != nil {
+		if cerr := q.deleteOAuthClientStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteOAuthClientStmt: %w", cerr)
 		}
 	}
 	if q.deleteOrganizationStmt != nil {
@@ -394,6 +434,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing deleteUserStmt: %w", cerr)
 		}
 	}
+	if q.getAuthorizationCodeStmt != nil {
+		if cerr := q.getAuthorizationCodeStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getAuthorizationCodeStmt: %w", cerr)
+		}
+	}
 	if q.getLoginAttemptStmt != nil {
 		if cerr := q.getLoginAttemptStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getLoginAttemptStmt: %w", cerr)
@@ -412,6 +457,11 @@ func (q *Queries) Close() error {
 	if q.getMailStmt != nil {
 		if cerr := q.getMailStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getMailStmt: %w", cerr)
+		}
+	}
+	if q.getOAuthClientStmt != nil {
+		if cerr := q.getOAuthClientStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getOAuthClientStmt: %w", cerr)
 		}
 	}
 	if q.getOrganizationStmt != nil {
@@ -489,6 +539,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing insertAuditEventStmt: %w", cerr)
 		}
 	}
+	if q.insertAuthorizationCodeStmt != nil {
+		if cerr := q.insertAuthorizationCodeStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertAuthorizationCodeStmt: %w", cerr)
+		}
+	}
 	if q.insertLoginAttemptStmt != nil {
 		if cerr := q.insertLoginAttemptStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing insertLoginAttemptStmt: %w", cerr)
@@ -497,6 +552,11 @@ func (q *Queries) Close() error {
 	if q.insertMailStmt != nil {
 		if cerr := q.insertMailStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing insertMailStmt: %w", cerr)
+		}
+	}
+	if q.insertOAuthClientStmt != nil {
+		if cerr := q.insertOAuthClientStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertOAuthClientStmt: %w", cerr)
 		}
 	}
 	if q.insertOrganizationStmt != nil {
@@ -572,6 +632,11 @@ func (q *Queries) Close() error {
 	if q.listMailStmt != nil {
 		if cerr := q.listMailStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listMailStmt: %w", cerr)
+		}
+	}
+	if q.listOAuthClientsStmt != nil {
+		if cerr := q.listOAuthClientsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listOAuthClientsStmt: %w", cerr)
 		}
 	}
 	if q.listOrganizationsStmt != nil {
@@ -744,6 +809,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing sessionAccessByRefreshHashStmt: %w", cerr)
 		}
 	}
+	if q.setAuthorizationCodeGrantStmt != nil {
+		if cerr := q.setAuthorizationCodeGrantStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setAuthorizationCodeGrantStmt: %w", cerr)
+		}
+	}
 	if q.touchSecretKeyStmt != nil {
 		if cerr := q.touchSecretKeyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing touchSecretKeyStmt: %w", cerr)
@@ -757,6 +827,11 @@ func (q *Queries) Close() error {
 	if q.updateLoginAttemptStmt != nil {
 		if cerr := q.updateLoginAttemptStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing updateLoginAttemptStmt: %w", cerr)
+		}
+	}
+	if q.updateOAuthClientStmt != nil {
+		if cerr := q.updateOAuthClientStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateOAuthClientStmt: %w", cerr)
 		}
 	}
 	if q.updateOrganizationStmt != nil {
@@ -787,6 +862,11 @@ func (q *Queries) Close() error {
 	if q.upsertPasswordHashStmt != nil {
 		if cerr := q.upsertPasswordHashStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing upsertPasswordHashStmt: %w", cerr)
+		}
+	}
+	if q.useAuthorizationCodeStmt != nil {
+		if cerr := q.useAuthorizationCodeStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing useAuthorizationCodeStmt: %w", cerr)
 		}
 	}
 	return err
@@ -826,203 +906,223 @@ func (q *Queries) queryRow(ctx context.Context, stmt *sql.Stmt, query string, ar
 }
 
 type Queries struct {
-	db                                 DBTX
-	tx                                 *sql.Tx
-	activateSigningKeyStmt             *sql.Stmt
-	addOrganizationMembersStmt         *sql.Stmt
-	addRolePermissionStmt              *sql.Stmt
-	assignableRoleStmt                 *sql.Stmt
-	claimMailStmt                      *sql.Stmt
-	clearRolePermissionsStmt           *sql.Stmt
-	countRoleMembersStmt               *sql.Stmt
-	countRolesWithKeyStmt              *sql.Stmt
-	deleteExpiredLoginAttemptsStmt     *sql.Stmt
-	deleteOrganizationStmt             *sql.Stmt
-	deletePasswordHashStmt             *sql.Stmt
-	deletePermissionStmt               *sql.Stmt
-	deleteRoleStmt                     *sql.Stmt
-	deleteRoleAssignmentStmt           *sql.Stmt
-	deleteSigningKeyStmt               *sql.Stmt
-	deleteUserStmt                     *sql.Stmt
-	getLoginAttemptStmt                *sql.Stmt
-	getLoginAttemptByCookieStmt        *sql.Stmt
-	getLoginAttemptByLinkStmt          *sql.Stmt
-	getMailStmt                        *sql.Stmt
-	getOrganizationStmt                *sql.Stmt
-	getPasswordHashStmt                *sql.Stmt
-	getPermissionStmt                  *sql.Stmt
-	getPermissionByKeyStmt             *sql.Stmt
-	getProjectStmt                     *sql.Stmt
-	getRoleStmt                        *sql.Stmt
-	getRoleByKeyStmt                   *sql.Stmt
-	getSecretKeyStmt                   *sql.Stmt
-	getSecretKeyByHashStmt             *sql.Stmt
-	getSessionStmt                     *sql.Stmt
-	getSigningKeyStmt                  *sql.Stmt
-	getUserStmt                        *sql.Stmt
-	getUserByEmailStmt                 *sql.Stmt
-	hitThrottleStmt                    *sql.Stmt
-	insertAuditEventStmt               *sql.Stmt
-	insertLoginAttemptStmt             *sql.Stmt
-	insertMailStmt                     *sql.Stmt
-	insertOrganizationStmt             *sql.Stmt
-	insertPermissionStmt               *sql.Stmt
-	insertProjectStmt                  *sql.Stmt
-	insertRoleStmt                     *sql.Stmt
-	insertRoleAssignmentStmt           *sql.Stmt
-	insertSecretKeyStmt                *sql.Stmt
-	insertSessionStmt                  *sql.Stmt
-	insertSigningKeyStmt               *sql.Stmt
-	insertUserStmt                     *sql.Stmt
-	issueFirstRefreshStmt              *sql.Stmt
-	listAuditEventsStmt                *sql.Stmt
-	listAuditEventsForActorStmt        *sql.Stmt
-	listAuditEventsForOrganizationStmt *sql.Stmt
-	listAuditEventsOfTypeStmt          *sql.Stmt
-	listMailStmt                       *sql.Stmt
-	listOrganizationsStmt              *sql.Stmt
-	listPermissionsStmt                *sql.Stmt
-	listProjectsStmt                   *sql.Stmt
-	listRolePermissionsStmt            *sql.Stmt
-	listRolePermissionsInRangeStmt     *sql.Stmt
-	listRolesStmt                      *sql.Stmt
-	listSecretKeysStmt                 *sql.Stmt
-	listSessionsInProjectStmt          *sql.Stmt
-	listSessionsOfOrganizationStmt     *sql.Stmt
-	listSessionsOfUserStmt             *sql.Stmt
-	listSigningKeysStmt                *sql.Stmt
-	listUserRolePermissionsStmt        *sql.Stmt
-	listUserRolesStmt                  *sql.Stmt
-	listUsersByEmailStmt               *sql.Stmt
-	listUsersInOrganizationStmt        *sql.Stmt
-	listUsersInProjectStmt             *sql.Stmt
-	lockLoginAttemptStmt               *sql.Stmt
-	lockOrganizationStmt               *sql.Stmt
-	lockProjectStmt                    *sql.Stmt
-	markMailFailedStmt                 *sql.Stmt
-	markMailSentStmt                   *sql.Stmt
-	organizationExistsStmt             *sql.Stmt
-	pruneThrottleStmt                  *sql.Stmt
-	removeMemberOfUserStmt             *sql.Stmt
-	resetThrottleStmt                  *sql.Stmt
-	retireSigningKeyStmt               *sql.Stmt
-	revokeOrgSessionsStmt              *sql.Stmt
-	revokeSecretKeyStmt                *sql.Stmt
-	revokeSessionStmt                  *sql.Stmt
-	revokeUserSessionsStmt             *sql.Stmt
-	rotateRefreshTokenStmt             *sql.Stmt
-	sessionAccessByBrowserHashStmt     *sql.Stmt
-	sessionAccessByIDStmt              *sql.Stmt
-	sessionAccessByRefreshHashStmt     *sql.Stmt
-	touchSecretKeyStmt                 *sql.Stmt
-	touchSessionStmt                   *sql.Stmt
-	updateLoginAttemptStmt             *sql.Stmt
-	updateOrganizationStmt             *sql.Stmt
-	updatePermissionStmt               *sql.Stmt
-	updateProjectStmt                  *sql.Stmt
-	updateRoleStmt                     *sql.Stmt
-	updateUserStmt                     *sql.Stmt
-	upsertPasswordHashStmt             *sql.Stmt
+	db                                        DBTX
+	tx                                        *sql.Tx
+	activateSigningKeyStmt                    *sql.Stmt
+	addOrganizationMembersStmt                *sql.Stmt
+	addRolePermissionStmt                     *sql.Stmt
+	assignableRoleStmt                        *sql.Stmt
+	claimMailStmt                             *sql.Stmt
+	clearRolePermissionsStmt                  *sql.Stmt
+	countRoleMembersStmt                      *sql.Stmt
+	countRolesWithKeyStmt                     *sql.Stmt
+	deleteAuthorizationCodesExpiredBeforeStmt *sql.Stmt
+	deleteExpiredLoginAttemptsStmt            *sql.Stmt
+	deleteOAuthClientStmt                     *sql.Stmt
+	deleteOrganizationStmt                    *sql.Stmt
+	deletePasswordHashStmt                    *sql.Stmt
+	deletePermissionStmt                      *sql.Stmt
+	deleteRoleStmt                            *sql.Stmt
+	deleteRoleAssignmentStmt                  *sql.Stmt
+	deleteSigningKeyStmt                      *sql.Stmt
+	deleteUserStmt                            *sql.Stmt
+	getAuthorizationCodeStmt                  *sql.Stmt
+	getLoginAttemptStmt                       *sql.Stmt
+	getLoginAttemptByCookieStmt               *sql.Stmt
+	getLoginAttemptByLinkStmt                 *sql.Stmt
+	getMailStmt                               *sql.Stmt
+	getOAuthClientStmt                        *sql.Stmt
+	getOrganizationStmt                       *sql.Stmt
+	getPasswordHashStmt                       *sql.Stmt
+	getPermissionStmt                         *sql.Stmt
+	getPermissionByKeyStmt                    *sql.Stmt
+	getProjectStmt                            *sql.Stmt
+	getRoleStmt                               *sql.Stmt
+	getRoleByKeyStmt                          *sql.Stmt
+	getSecretKeyStmt                          *sql.Stmt
+	getSecretKeyByHashStmt                    *sql.Stmt
+	getSessionStmt                            *sql.Stmt
+	getSigningKeyStmt                         *sql.Stmt
+	getUserStmt                               *sql.Stmt
+	getUserByEmailStmt                        *sql.Stmt
+	hitThrottleStmt                           *sql.Stmt
+	insertAuditEventStmt                      *sql.Stmt
+	insertAuthorizationCodeStmt               *sql.Stmt
+	insertLoginAttemptStmt                    *sql.Stmt
+	insertMailStmt                            *sql.Stmt
+	insertOAuthClientStmt                     *sql.Stmt
+	insertOrganizationStmt                    *sql.Stmt
+	insertPermissionStmt                      *sql.Stmt
+	insertProjectStmt                         *sql.Stmt
+	insertRoleStmt                            *sql.Stmt
+	insertRoleAssignmentStmt                  *sql.Stmt
+	insertSecretKeyStmt                       *sql.Stmt
+	insertSessionStmt                         *sql.Stmt
+	insertSigningKeyStmt                      *sql.Stmt
+	insertUserStmt                            *sql.Stmt
+	issueFirstRefreshStmt                     *sql.Stmt
+	listAuditEventsStmt                       *sql.Stmt
+	listAuditEventsForActorStmt               *sql.Stmt
+	listAuditEventsForOrganizationStmt        *sql.Stmt
+	listAuditEventsOfTypeStmt                 *sql.Stmt
+	listMailStmt                              *sql.Stmt
+	listOAuthClientsStmt                      *sql.Stmt
+	listOrganizationsStmt                     *sql.Stmt
+	listPermissionsStmt                       *sql.Stmt
+	listProjectsStmt                          *sql.Stmt
+	listRolePermissionsStmt                   *sql.Stmt
+	listRolePermissionsInRangeStmt            *sql.Stmt
+	listRolesStmt                             *sql.Stmt
+	listSecretKeysStmt                        *sql.Stmt
+	listSessionsInProjectStmt                 *sql.Stmt
+	listSessionsOfOrganizationStmt            *sql.Stmt
+	listSessionsOfUserStmt                    *sql.Stmt
+	listSigningKeysStmt                       *sql.Stmt
+	listUserRolePermissionsStmt               *sql.Stmt
+	listUserRolesStmt                         *sql.Stmt
+	listUsersByEmailStmt                      *sql.Stmt
+	listUsersInOrganizationStmt               *sql.Stmt
+	listUsersInProjectStmt                    *sql.Stmt
+	lockLoginAttemptStmt                      *sql.Stmt
+	lockOrganizationStmt                      *sql.Stmt
+	lockProjectStmt                           *sql.Stmt
+	markMailFailedStmt                        *sql.Stmt
+	markMailSentStmt                          *sql.Stmt
+	organizationExistsStmt                    *sql.Stmt
+	pruneThrottleStmt                         *sql.Stmt
+	removeMemberOfUserStmt                    *sql.Stmt
+	resetThrottleStmt                         *sql.Stmt
+	retireSigningKeyStmt                      *sql.Stmt
+	revokeOrgSessionsStmt                     *sql.Stmt
+	revokeSecretKeyStmt                       *sql.Stmt
+	revokeSessionStmt                         *sql.Stmt
+	revokeUserSessionsStmt                    *sql.Stmt
+	rotateRefreshTokenStmt                    *sql.Stmt
+	sessionAccessByBrowserHashStmt            *sql.Stmt
+	sessionAccessByIDStmt                     *sql.Stmt
+	sessionAccessByRefreshHashStmt            *sql.Stmt
+	setAuthorizationCodeGrantStmt             *sql.Stmt
+	touchSecretKeyStmt                        *sql.Stmt
+	touchSessionStmt                          *sql.Stmt
+	updateLoginAttemptStmt                    *sql.Stmt
+	updateOAuthClientStmt                     *sql.Stmt
+	updateOrganizationStmt                    *sql.Stmt
+	updatePermissionStmt                      *sql.Stmt
+	updateProjectStmt                         *sql.Stmt
+	updateRoleStmt                            *sql.Stmt
+	updateUserStmt                            *sql.Stmt
+	upsertPasswordHashStmt                    *sql.Stmt
+	useAuthorizationCodeStmt                  *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 	return &Queries{
-		db:                                 tx,
-		tx:                                 tx,
-		activateSigningKeyStmt:             q.activateSigningKeyStmt,
-		addOrganizationMembersStmt:         q.addOrganizationMembersStmt,
-		addRolePermissionStmt:              q.addRolePermissionStmt,
-		assignableRoleStmt:                 q.assignableRoleStmt,
-		claimMailStmt:                      q.claimMailStmt,
-		clearRolePermissionsStmt:           q.clearRolePermissionsStmt,
-		countRoleMembersStmt:               q.countRoleMembersStmt,
-		countRolesWithKeyStmt:              q.countRolesWithKeyStmt,
-		deleteExpiredLoginAttemptsStmt:     q.deleteExpiredLoginAttemptsStmt,
-		deleteOrganizationStmt:             q.deleteOrganizationStmt,
-		deletePasswordHashStmt:             q.deletePasswordHashStmt,
-		deletePermissionStmt:               q.deletePermissionStmt,
-		deleteRoleStmt:                     q.deleteRoleStmt,
-		deleteRoleAssignmentStmt:           q.deleteRoleAssignmentStmt,
-		deleteSigningKeyStmt:               q.deleteSigningKeyStmt,
-		deleteUserStmt:                     q.deleteUserStmt,
-		getLoginAttemptStmt:                q.getLoginAttemptStmt,
-		getLoginAttemptByCookieStmt:        q.getLoginAttemptByCookieStmt,
-		getLoginAttemptByLinkStmt:          q.getLoginAttemptByLinkStmt,
-		getMailStmt:                        q.getMailStmt,
-		getOrganizationStmt:                q.getOrganizationStmt,
-		getPasswordHashStmt:                q.getPasswordHashStmt,
-		getPermissionStmt:                  q.getPermissionStmt,
-		getPermissionByKeyStmt:             q.getPermissionByKeyStmt,
-		getProjectStmt:                     q.getProjectStmt,
-		getRoleStmt:                        q.getRoleStmt,
-		getRoleByKeyStmt:                   q.getRoleByKeyStmt,
-		getSecretKeyStmt:                   q.getSecretKeyStmt,
-		getSecretKeyByHashStmt:             q.getSecretKeyByHashStmt,
-		getSessionStmt:                     q.getSessionStmt,
-		getSigningKeyStmt:                  q.getSigningKeyStmt,
-		getUserStmt:                        q.getUserStmt,
-		getUserByEmailStmt:                 q.getUserByEmailStmt,
-		hitThrottleStmt:                    q.hitThrottleStmt,
-		insertAuditEventStmt:               q.insertAuditEventStmt,
-		insertLoginAttemptStmt:             q.insertLoginAttemptStmt,
-		insertMailStmt:                     q.insertMailStmt,
-		insertOrganizationStmt:             q.insertOrganizationStmt,
-		insertPermissionStmt:               q.insertPermissionStmt,
-		insertProjectStmt:                  q.insertProjectStmt,
-		insertRoleStmt:                     q.insertRoleStmt,
-		insertRoleAssignmentStmt:           q.insertRoleAssignmentStmt,
-		insertSecretKeyStmt:                q.insertSecretKeyStmt,
-		insertSessionStmt:                  q.insertSessionStmt,
-		insertSigningKeyStmt:               q.insertSigningKeyStmt,
-		insertUserStmt:                     q.insertUserStmt,
-		issueFirstRefreshStmt:              q.issueFirstRefreshStmt,
-		listAuditEventsStmt:                q.listAuditEventsStmt,
-		listAuditEventsForActorStmt:        q.listAuditEventsForActorStmt,
-		listAuditEventsForOrganizationStmt: q.listAuditEventsForOrganizationStmt,
-		listAuditEventsOfTypeStmt:          q.listAuditEventsOfTypeStmt,
-		listMailStmt:                       q.listMailStmt,
-		listOrganizationsStmt:              q.listOrganizationsStmt,
-		listPermissionsStmt:                q.listPermissionsStmt,
-		listProjectsStmt:                   q.listProjectsStmt,
-		listRolePermissionsStmt:            q.listRolePermissionsStmt,
-		listRolePermissionsInRangeStmt:     q.listRolePermissionsInRangeStmt,
-		listRolesStmt:                      q.listRolesStmt,
-		listSecretKeysStmt:                 q.listSecretKeysStmt,
-		listSessionsInProjectStmt:          q.listSessionsInProjectStmt,
-		listSessionsOfOrganizationStmt:     q.listSessionsOfOrganizationStmt,
-		listSessionsOfUserStmt:             q.listSessionsOfUserStmt,
-		listSigningKeysStmt:                q.listSigningKeysStmt,
-		listUserRolePermissionsStmt:        q.listUserRolePermissionsStmt,
-		listUserRolesStmt:                  q.listUserRolesStmt,
-		listUsersByEmailStmt:               q.listUsersByEmailStmt,
-		listUsersInOrganizationStmt:        q.listUsersInOrganizationStmt,
-		listUsersInProjectStmt:             q.listUsersInProjectStmt,
-		lockLoginAttemptStmt:               q.lockLoginAttemptStmt,
-		lockOrganizationStmt:               q.lockOrganizationStmt,
-		lockProjectStmt:                    q.lockProjectStmt,
-		markMailFailedStmt:                 q.markMailFailedStmt,
-		markMailSentStmt:                   q.markMailSentStmt,
-		organizationExistsStmt:             q.organizationExistsStmt,
-		pruneThrottleStmt:                  q.pruneThrottleStmt,
-		removeMemberOfUserStmt:             q.removeMemberOfUserStmt,
-		resetThrottleStmt:                  q.resetThrottleStmt,
-		retireSigningKeyStmt:               q.retireSigningKeyStmt,
-		revokeOrgSessionsStmt:              q.revokeOrgSessionsStmt,
-		revokeSecretKeyStmt:                q.revokeSecretKeyStmt,
-		revokeSessionStmt:                  q.revokeSessionStmt,
-		revokeUserSessionsStmt:             q.revokeUserSessionsStmt,
-		rotateRefreshTokenStmt:             q.rotateRefreshTokenStmt,
-		sessionAccessByBrowserHashStmt:     q.sessionAccessByBrowserHashStmt,
-		sessionAccessByIDStmt:              q.sessionAccessByIDStmt,
-		sessionAccessByRefreshHashStmt:     q.sessionAccessByRefreshHashStmt,
-		touchSecretKeyStmt:                 q.touchSecretKeyStmt,
-		touchSessionStmt:                   q.touchSessionStmt,
-		updateLoginAttemptStmt:             q.updateLoginAttemptStmt,
-		updateOrganizationStmt:             q.updateOrganizationStmt,
-		updatePermissionStmt:               q.updatePermissionStmt,
-		updateProjectStmt:                  q.updateProjectStmt,
-		updateRoleStmt:                     q.updateRoleStmt,
-		updateUserStmt:                     q.updateUserStmt,
-		upsertPasswordHashStmt:             q.upsertPasswordHashStmt,
+		db:                         tx,
+		tx:                         tx,
+		activateSigningKeyStmt:     q.activateSigningKeyStmt,
+		addOrganizationMembersStmt: q.addOrganizationMembersStmt,
+		addRolePermissionStmt:      q.addRolePermissionStmt,
+		assignableRoleStmt:         q.assignableRoleStmt,
+		claimMailStmt:              q.claimMailStmt,
+		clearRolePermissionsStmt:   q.clearRolePermissionsStmt,
+		countRoleMembersStmt:       q.countRoleMembersStmt,
+		countRolesWithKeyStmt:      q.countRolesWithKeyStmt,
+		deleteAuthorizationCodesExpiredBeforeStmt: q.deleteAuthorizationCodesExpiredBeforeStmt,
+		deleteExpiredLoginAttemptsStmt:            q.deleteExpiredLoginAttemptsStmt,
+		deleteOAuthClientStmt:                     q.deleteOAuthClientStmt,
+		deleteOrganizationStmt:                    q.deleteOrganizationStmt,
+		deletePasswordHashStmt:                    q.deletePasswordHashStmt,
+		deletePermissionStmt:                      q.deletePermissionStmt,
+		deleteRoleStmt:                            q.deleteRoleStmt,
+		deleteRoleAssignmentStmt:                  q.deleteRoleAssignmentStmt,
+		deleteSigningKeyStmt:                      q.deleteSigningKeyStmt,
+		deleteUserStmt:                            q.deleteUserStmt,
+		getAuthorizationCodeStmt:                  q.getAuthorizationCodeStmt,
+		getLoginAttemptStmt:                       q.getLoginAttemptStmt,
+		getLoginAttemptByCookieStmt:               q.getLoginAttemptByCookieStmt,
+		getLoginAttemptByLinkStmt:                 q.getLoginAttemptByLinkStmt,
+		getMailStmt:                               q.getMailStmt,
+		getOAuthClientStmt:                        q.getOAuthClientStmt,
+		getOrganizationStmt:                       q.getOrganizationStmt,
+		getPasswordHashStmt:                       q.getPasswordHashStmt,
+		getPermissionStmt:                         q.getPermissionStmt,
+		getPermissionByKeyStmt:                    q.getPermissionByKeyStmt,
+		getProjectStmt:                            q.getProjectStmt,
+		getRoleStmt:                               q.getRoleStmt,
+		getRoleByKeyStmt:                          q.getRoleByKeyStmt,
+		getSecretKeyStmt:                          q.getSecretKeyStmt,
+		getSecretKeyByHashStmt:                    q.getSecretKeyByHashStmt,
+		getSessionStmt:                            q.getSessionStmt,
+		getSigningKeyStmt:                         q.getSigningKeyStmt,
+		getUserStmt:                               q.getUserStmt,
+		getUserByEmailStmt:                        q.getUserByEmailStmt,
+		hitThrottleStmt:                           q.hitThrottleStmt,
+		insertAuditEventStmt:                      q.insertAuditEventStmt,
+		insertAuthorizationCodeStmt:               q.insertAuthorizationCodeStmt,
+		insertLoginAttemptStmt:                    q.insertLoginAttemptStmt,
+		insertMailStmt:                            q.insertMailStmt,
+		insertOAuthClientStmt:                     q.insertOAuthClientStmt,
+		insertOrganizationStmt:                    q.insertOrganizationStmt,
+		insertPermissionStmt:                      q.insertPermissionStmt,
+		insertProjectStmt:                         q.insertProjectStmt,
+		insertRoleStmt:                            q.insertRoleStmt,
+		insertRoleAssignmentStmt:                  q.insertRoleAssignmentStmt,
+		insertSecretKeyStmt:                       q.insertSecretKeyStmt,
+		insertSessionStmt:                         q.insertSessionStmt,
+		insertSigningKeyStmt:                      q.insertSigningKeyStmt,
+		insertUserStmt:                            q.insertUserStmt,
+		issueFirstRefreshStmt:                     q.issueFirstRefreshStmt,
+		listAuditEventsStmt:                       q.listAuditEventsStmt,
+		listAuditEventsForActorStmt:               q.listAuditEventsForActorStmt,
+		listAuditEventsForOrganizationStmt:        q.listAuditEventsForOrganizationStmt,
+		listAuditEventsOfTypeStmt:                 q.listAuditEventsOfTypeStmt,
+		listMailStmt:                              q.listMailStmt,
+		listOAuthClientsStmt:                      q.listOAuthClientsStmt,
+		listOrganizationsStmt:                     q.listOrganizationsStmt,
+		listPermissionsStmt:                       q.listPermissionsStmt,
+		listProjectsStmt:                          q.listProjectsStmt,
+		listRolePermissionsStmt:                   q.listRolePermissionsStmt,
+		listRolePermissionsInRangeStmt:            q.listRolePermissionsInRangeStmt,
+		listRolesStmt:                             q.listRolesStmt,
+		listSecretKeysStmt:                        q.listSecretKeysStmt,
+		listSessionsInProjectStmt:                 q.listSessionsInProjectStmt,
+		listSessionsOfOrganizationStmt:            q.listSessionsOfOrganizationStmt,
+		listSessionsOfUserStmt:                    q.listSessionsOfUserStmt,
+		listSigningKeysStmt:                       q.listSigningKeysStmt,
+		listUserRolePermissionsStmt:               q.listUserRolePermissionsStmt,
+		listUserRolesStmt:                         q.listUserRolesStmt,
+		listUsersByEmailStmt:                      q.listUsersByEmailStmt,
+		listUsersInOrganizationStmt:               q.listUsersInOrganizationStmt,
+		listUsersInProjectStmt:                    q.listUsersInProjectStmt,
+		lockLoginAttemptStmt:                      q.lockLoginAttemptStmt,
+		lockOrganizationStmt:                      q.lockOrganizationStmt,
+		lockProjectStmt:                           q.lockProjectStmt,
+		markMailFailedStmt:                        q.markMailFailedStmt,
+		markMailSentStmt:                          q.markMailSentStmt,
+		organizationExistsStmt:                    q.organizationExistsStmt,
+		pruneThrottleStmt:                         q.pruneThrottleStmt,
+		removeMemberOfUserStmt:                    q.removeMemberOfUserStmt,
+		resetThrottleStmt:                         q.resetThrottleStmt,
+		retireSigningKeyStmt:                      q.retireSigningKeyStmt,
+		revokeOrgSessionsStmt:                     q.revokeOrgSessionsStmt,
+		revokeSecretKeyStmt:                       q.revokeSecretKeyStmt,
+		revokeSessionStmt:                         q.revokeSessionStmt,
+		revokeUserSessionsStmt:                    q.revokeUserSessionsStmt,
+		rotateRefreshTokenStmt:                    q.rotateRefreshTokenStmt,
+		sessionAccessByBrowserHashStmt:            q.sessionAccessByBrowserHashStmt,
+		sessionAccessByIDStmt:                     q.sessionAccessByIDStmt,
+		sessionAccessByRefreshHashStmt:            q.sessionAccessByRefreshHashStmt,
+		setAuthorizationCodeGrantStmt:             q.setAuthorizationCodeGrantStmt,
+		touchSecretKeyStmt:                        q.touchSecretKeyStmt,
+		touchSessionStmt:                          q.touchSessionStmt,
+		updateLoginAttemptStmt:                    q.updateLoginAttemptStmt,
+		updateOAuthClientStmt:                     q.updateOAuthClientStmt,
+		updateOrganizationStmt:                    q.updateOrganizationStmt,
+		updatePermissionStmt:                      q.updatePermissionStmt,
+		updateProjectStmt:                         q.updateProjectStmt,
+		updateRoleStmt:                            q.updateRoleStmt,
+		updateUserStmt:                            q.updateUserStmt,
+		upsertPasswordHashStmt:                    q.upsertPasswordHashStmt,
+		useAuthorizationCodeStmt:                  q.useAuthorizationCodeStmt,
 	}
 }

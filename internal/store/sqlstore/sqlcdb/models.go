@@ -22,6 +22,22 @@ type AuditEvent struct {
 	OccurredAt     time.Time
 }
 
+type AuthorizationCode struct {
+	CodeHash            []byte
+	ProjectID           string
+	ClientID            string
+	SessionID           string
+	RedirectUri         string
+	CodeChallenge       string
+	CodeChallengeMethod string
+	Nonce               string
+	Scope               string
+	CreatedAt           time.Time
+	ExpiresAt           time.Time
+	UsedAt              sql.NullTime
+	GrantedSessionID    string
+}
+
 type LoginAttempt struct {
 	ID          string
 	ProjectID   string
@@ -52,6 +68,18 @@ type MailOutbox struct {
 	LastError     string
 	CreatedAt     time.Time
 	SentAt        sql.NullTime
+}
+
+type OauthClient struct {
+	ID                     string
+	ProjectID              string
+	Name                   string
+	Type                   string
+	SecretHash             []byte
+	RedirectUris           string
+	PostLogoutRedirectUris string
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
 }
 
 type Organization struct {
