@@ -248,7 +248,9 @@ func testMailClaim(e *env) {
 	if got == nil || got.ID != late.ID {
 		e.t.Fatalf("claim of the last due row: got %v, want %s", got, late.ID)
 	}
-	e.write(func(w store.Writer) error { return w.MarkMailSent(e.ctx, a.P.ID, late.ID, got.Attempts, at(2*time.Hour)) })
+	e.write(func(w store.Writer) error {
+		return w.MarkMailSent(e.ctx, a.P.ID, late.ID, got.Attempts, at(2*time.Hour))
+	})
 	if got := e.claim(at(3*time.Hour), lease); got != nil {
 		e.t.Fatalf("claim with only sent and dead rows: got %s (%s)", got.ID, got.Status)
 	}

@@ -89,9 +89,9 @@ var claimBits = map[string]uint32{
 // parseClaims reads the payload into c. Members it does not know are
 // skipped; null counts as absent.
 func parseClaims(payload []byte, c *Claims) (seen uint32, err error) {
-	s := scanner{b: payload}
-	err = s.object(func(key []byte) error {
-		bit := claimBits[string(key)]
+	s := scanner{b: string(payload)}
+	err = s.object(func(key string) error {
+		bit := claimBits[key]
 		if bit == 0 {
 			return s.skip(1)
 		}
@@ -147,8 +147,8 @@ func (c *Claims) member(s *scanner, bit uint32) (err error) {
 	case seenAmr:
 		c.AMR, err = s.strings()
 	case seenOrg:
-		err = s.object(func(key []byte) (err error) {
-			switch string(key) {
+		err = s.object(func(key string) (err error) {
+			switch key {
 			case "id":
 				c.Org.ID, err = s.str()
 			case "name":
@@ -160,8 +160,8 @@ func (c *Claims) member(s *scanner, bit uint32) (err error) {
 		})
 	case seenAct:
 		act := &Actor{}
-		err = s.object(func(key []byte) (err error) {
-			switch string(key) {
+		err = s.object(func(key string) (err error) {
+			switch key {
 			case "sub":
 				act.Subject, err = s.str()
 			case "email":
@@ -201,11 +201,11 @@ type header struct {
 func parseHeader(b []byte) (header, error) {
 	var h header
 	var seen uint8
-	s := scanner{b: b}
-	err := s.object(func(key []byte) (err error) {
+	s := scanner{b: string(b)}
+	err := s.object(func(key string) (err error) {
 		var bit uint8
 		var dst *string
-		switch string(key) {
+		switch key {
 		case "alg":
 			bit, dst = 1, &h.alg
 		case "typ":

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"unicode/utf8"
 )
 
 // A small JSON reader for the token header and claims. Tokens are verified on
@@ -19,8 +20,10 @@ var errJSON = errors.New("invalid JSON")
 // cannot recurse deeply (the signature is checked first anyway).
 const maxDepth = 32
 
+// The input is a string so that member names and values without escapes
+// are substrings of it: reading a token's claims copies the payload once.
 type scanner struct {
-	b []byte
+	b string
 	i int
 }
 
@@ -53,8 +56,8 @@ func (s *scanner) eat(c byte) bool {
 }
 
 // object calls member for each key of an object; member must consume the
-// value. The key aliases the input (no copy) unless it has escapes.
-func (s *scanner) object(member func(key []byte) error) error {
+// value.
+func (s *scanner) object(member func(key string) error) error {
 	if !s.eat('{') {
 		return errJSON
 	}
@@ -65,7 +68,7 @@ func (s *scanner) object(member func(key []byte) error) error {
 		if s.peek() != '"' {
 			return errJSON
 		}
-		key, err := s.rawStr()
+		key, err := s.str()
 		if err != nil {
 			return err
 		}
@@ -92,17 +95,11 @@ func (s *scanner) end() bool {
 	return s.i == len(s.b)
 }
 
-// str reads a string; the scanner must be at its opening quote.
+// str reads a string; the scanner must be at its opening quote. Strings
+// with escapes are decoded by encoding/json.
 func (s *scanner) str() (string, error) {
-	b, err := s.rawStr()
-	return string(b), err
-}
-
-// rawStr reads a string, returning its bytes; they alias the input unless
-// the string has escapes, which encoding/json then decodes.
-func (s *scanner) rawStr() ([]byte, error) {
 	if s.peek() != '"' {
-		return nil, errJSON
+		return "", errJSON
 	}
 	start := s.i
 	s.i++
@@ -113,23 +110,29 @@ func (s *scanner) rawStr() ([]byte, error) {
 		case c == '"':
 			s.i++
 			if !escaped {
-				return s.b[start+1 : s.i-1], nil
+				// encoding/json would replace bad bytes with U+FFFD; a
+				// signed token has no reason to contain any.
+				v := s.b[start+1 : s.i-1]
+				if !utf8.ValidString(v) {
+					return "", errJSON
+				}
+				return v, nil
 			}
 			var out string
-			if err := json.Unmarshal(s.b[start:s.i], &out); err != nil {
-				return nil, errJSON
+			if err := json.Unmarshal([]byte(s.b[start:s.i]), &out); err != nil {
+				return "", errJSON
 			}
-			return []byte(out), nil
+			return out, nil
 		case c == '\\':
 			escaped = true
 			s.i += 2
 		case c < 0x20:
-			return nil, errJSON
+			return "", errJSON
 		default:
 			s.i++
 		}
 	}
-	return nil, errJSON
+	return "", errJSON
 }
 
 // null consumes a JSON null if one is next.
@@ -155,7 +158,7 @@ func (s *scanner) boolean() (bool, error) {
 }
 
 // numberSpan consumes the bytes a JSON number may contain.
-func (s *scanner) numberSpan() []byte {
+func (s *scanner) numberSpan() string {
 	s.ws()
 	start := s.i
 	for s.i < len(s.b) {
@@ -177,10 +180,10 @@ func (s *scanner) seconds() (int64, error) {
 		return 0, errJSON
 	}
 	if plainInt(span) {
-		return strconv.ParseInt(string(span), 10, 64)
+		return strconv.ParseInt(span, 10, 64)
 	}
 	var f float64
-	if err := json.Unmarshal(span, &f); err != nil {
+	if err := json.Unmarshal([]byte(span), &f); err != nil {
 		return 0, errJSON
 	}
 	if math.IsNaN(f) || f > math.MaxInt64/2 || f < math.MinInt64/2 {
@@ -191,12 +194,12 @@ func (s *scanner) seconds() (int64, error) {
 
 // plainInt reports whether span is a non-negative integer in canonical JSON
 // form that fits an int64 comfortably.
-func plainInt(span []byte) bool {
+func plainInt(span string) bool {
 	if len(span) == 0 || len(span) > 18 || (span[0] == '0' && len(span) > 1) {
 		return false
 	}
-	for _, c := range span {
-		if c < '0' || c > '9' {
+	for i := range len(span) {
+		if c := span[i]; c < '0' || c > '9' {
 			return false
 		}
 	}
@@ -238,7 +241,7 @@ func (s *scanner) skip(depth int) error {
 		_, err := s.str()
 		return err
 	case '{':
-		return s.object(func([]byte) error { return s.skip(depth + 1) })
+		return s.object(func(string) error { return s.skip(depth + 1) })
 	case '[':
 		s.i++
 		if s.eat(']') {
@@ -266,7 +269,7 @@ func (s *scanner) skip(depth int) error {
 		return errJSON
 	default:
 		span := s.numberSpan()
-		if len(span) == 0 || !json.Valid(span) {
+		if len(span) == 0 || !json.Valid([]byte(span)) {
 			return errJSON
 		}
 		return nil
