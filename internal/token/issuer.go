@@ -128,9 +128,11 @@ func (i *Issuer) VerifyAccessToken(ctx context.Context, projectID id.Project, is
 	if err != nil {
 		return nil, err
 	}
-	var p accessPayload
-	if err := json.Unmarshal(j.payload, &p); err != nil {
-		return nil, fmt.Errorf("%w: claims: %v", ErrMalformed, err)
+	// Through a pointer, so that a payload of null is refused rather than
+	// read as an empty object.
+	var p *accessPayload
+	if err := json.Unmarshal(j.payload, &p); err != nil || p == nil {
+		return nil, fmt.Errorf("%w: claims are not a JSON object of the expected members (%v)", ErrMalformed, err)
 	}
 	if err := checkIssuer(p.Iss, issuer); err != nil {
 		return nil, err
@@ -152,9 +154,11 @@ func (i *Issuer) VerifyIDToken(ctx context.Context, projectID id.Project, issuer
 	if err != nil {
 		return nil, err
 	}
-	var p idPayload
-	if err := json.Unmarshal(j.payload, &p); err != nil {
-		return nil, fmt.Errorf("%w: claims: %v", ErrMalformed, err)
+	// Through a pointer, so that a payload of null is refused rather than
+	// read as an empty object.
+	var p *idPayload
+	if err := json.Unmarshal(j.payload, &p); err != nil || p == nil {
+		return nil, fmt.Errorf("%w: claims are not a JSON object of the expected members (%v)", ErrMalformed, err)
 	}
 	if err := checkIssuer(p.Iss, issuer); err != nil {
 		return nil, err

@@ -1,0 +1,408 @@
+package token_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gatehouse-auth/gatehouse/internal/audit"
+	"github.com/gatehouse-auth/gatehouse/internal/id"
+	"github.com/gatehouse-auth/gatehouse/internal/store"
+	"github.com/gatehouse-auth/gatehouse/internal/store/sqlstore"
+	"github.com/gatehouse-auth/gatehouse/internal/token"
+)
+
+// states returns the project's stored keys as kid → state.
+func (e *env) states(p id.Project) map[string]store.SigningKeyState {
+	e.t.Helper()
+	keys, err := e.st.ListSigningKeys(e.ctx, p)
+	noErr(e.t, err, "ListSigningKeys")
+	out := map[string]store.SigningKeyState{}
+	for _, k := range keys {
+		out[string(k.ID)] = k.State
+	}
+	return out
+}
+
+func kidOf(t testing.TB, jwt string) string {
+	h, _ := parts(t, jwt)
+	return h["kid"].(string)
+}
+
+func TestJWKSPublishesCurrentAndNext(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		p := e.project("Acme")
+		keys := e.jwks(e.iss, p)
+		if len(keys.Keys) != 2 {
+			t.Fatalf("JWKS of a new project has %d keys, want current and next: %v", len(keys.Keys), keys)
+		}
+		states := e.states(p)
+		cur, next := keys.Keys[0]["kid"], keys.Keys[1]["kid"]
+		if states[cur] != store.SigningKeyCurrent || states[next] != store.SigningKeyNext || len(states) != 2 {
+			t.Fatalf("JWKS order %v, stored states %v: want current first, then next", keys.kids(), states)
+		}
+		for _, k := range keys.Keys {
+			if _, err := id.Parse[id.SigningKey](k["kid"]); err != nil {
+				t.Errorf("kid %q: %v", k["kid"], err)
+			}
+			if k["kty"] != "EC" || k["crv"] != "P-256" || k["alg"] != "ES256" || k["use"] != "sig" || len(k["x"]) != 43 || len(k["y"]) != 43 {
+				t.Errorf("JWK %v is not a P-256 ES256 signing key", k)
+			}
+			if _, ok := k["d"]; ok {
+				t.Fatalf("JWKS publishes a private key: %v", k)
+			}
+		}
+		if got := kidOf(t, e.accessToken(e.iss, p)); got != cur {
+			t.Fatalf("token signed by %s, want the current key %s", got, cur)
+		}
+		if got := kidOf(t, e.idToken(e.iss, p)); got != cur {
+			t.Fatalf("ID token signed by %s, want the current key %s", got, cur)
+		}
+		// Each project has its own keys.
+		q := e.project("Other")
+		for _, k := range e.jwks(e.iss, q).kids() {
+			if slices.Contains(keys.kids(), k) {
+				t.Fatalf("projects share key %s", k)
+			}
+		}
+	})
+}
+
+func TestRotation(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		p := e.project("Acme")
+		first := e.jwks(e.iss, p).kids()
+		k0, k1 := first[0], first[1]
+
+		// Two minutes before the period ends, a token signed by k0...
+		e.clk.Advance(token.DefaultRotationPeriod - 2*time.Minute)
+		before := e.accessToken(e.iss, p)
+		beforeID := e.idToken(e.iss, p)
+		if kidOf(t, before) != k0 {
+			t.Fatalf("before rotation, signed by %s, want %s", kidOf(t, before), k0)
+		}
+		// ...and three minutes later the former next key signs.
+		e.clk.Advance(3 * time.Minute)
+		after := e.accessToken(e.iss, p)
+		if kidOf(t, after) != k1 {
+			t.Fatalf("after rotation, signed by %s, want the former next key %s", kidOf(t, after), k1)
+		}
+		keys := e.jwks(e.iss, p).kids()
+		if len(keys) != 3 || keys[0] != k1 || keys[2] != k0 || keys[1] == k0 || keys[1] == k1 {
+			t.Fatalf("JWKS after rotation %v, want [%s, <new next>, %s]", keys, k1, k0)
+		}
+		k2 := keys[1]
+		want := map[string]store.SigningKeyState{k0: store.SigningKeyRetired, k1: store.SigningKeyCurrent, k2: store.SigningKeyNext}
+		if got := e.states(p); !mapsEqual(got, want) {
+			t.Fatalf("stored states %v, want %v", got, want)
+		}
+		retired, err := e.st.GetSigningKey(e.ctx, p, id.SigningKey(k0))
+		noErr(t, err, "GetSigningKey")
+		if len(retired.PrivateKey) != 0 {
+			t.Fatal("a retired key keeps its private half")
+		}
+
+		// The token signed just before rotation still verifies, on this
+		// Issuer and on a fresh one (another instance).
+		for _, iss := range []*token.Issuer{e.iss, e.issuer()} {
+			_, err := iss.VerifyAccessToken(e.ctx, p, issuerURL(p), before)
+			noErr(t, err, "verify a token signed before rotation")
+			_, err = iss.VerifyIDToken(e.ctx, p, issuerURL(p), beforeID, false)
+			noErr(t, err, "verify an ID token signed before rotation")
+			_, err = iss.VerifyAccessToken(e.ctx, p, issuerURL(p), after)
+			noErr(t, err, "verify a token signed after rotation")
+		}
+
+		// Retired keys stay published for the retention, then drop out of
+		// the JWKS and the database; a token they signed no longer verifies.
+		e.clk.Advance(token.DefaultRetention - time.Minute)
+		_, err = e.iss.VerifyIDToken(e.ctx, p, issuerURL(p), beforeID, true)
+		noErr(t, err, "an old ID token as id_token_hint while its key is published")
+		if keys := e.jwks(e.iss, p).kids(); !slices.Contains(keys, k0) {
+			t.Fatalf("retired key dropped before its retention ended: %v", keys)
+		}
+		e.clk.Advance(2 * time.Minute)
+		if keys := e.jwks(e.iss, p).kids(); slices.Contains(keys, k0) || len(keys) != 2 {
+			t.Fatalf("JWKS after the retention %v, want only %s and %s", keys, k1, k2)
+		}
+		if got := e.states(p); len(got) != 2 || got[k0] != "" {
+			t.Fatalf("stored keys after the retention: %v", got)
+		}
+		_, err = e.iss.VerifyIDToken(e.ctx, p, issuerURL(p), beforeID, true)
+		wantErr(t, err, token.ErrUnknownKey, "ID token of a deleted key")
+
+		// Each step is in the audit log.
+		evs, err := e.st.ListAuditEvents(e.ctx, p, audit.Filter{}, store.Page{Limit: 100})
+		noErr(t, err, "ListAuditEvents")
+		var got []string
+		for _, ev := range evs {
+			got = append(got, ev.Type+" "+ev.ResourceID)
+		}
+		for _, w := range []string{"signing_key.created " + k0, "signing_key.created " + k1, "signing_key.retired " + k0,
+			"signing_key.activated " + k1, "signing_key.created " + k2, "signing_key.deleted " + k0} {
+			if !slices.Contains(got, w) {
+				t.Errorf("audit log lacks %q: %v", w, got)
+			}
+		}
+	})
+}
+
+// After a long outage the keys catch up in one step, not one per missed period.
+func TestRotationAfterLongDowntime(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		p := e.project("Acme")
+		first := e.jwks(e.iss, p).kids()
+		e.clk.Advance(10 * token.DefaultRotationPeriod)
+		iss := e.issuer()
+		if got := kidOf(t, e.accessToken(iss, p)); got != first[1] {
+			t.Fatalf("signed by %s, want the former next key %s", got, first[1])
+		}
+		if got := e.jwks(iss, p).kids(); len(got) != 3 {
+			t.Fatalf("JWKS %v, want current, next and the just-retired key", got)
+		}
+		// The new current key got a full period from its activation.
+		e.clk.Advance(token.DefaultRotationPeriod - time.Minute)
+		if got := kidOf(t, e.accessToken(iss, p)); got != first[1] {
+			t.Fatalf("rotated again before a full period: signed by %s", got)
+		}
+	})
+}
+
+func TestWithRotationPeriod(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sqliteStore(t))
+	iss := e.issuer(token.WithRotation(24*time.Hour), token.WithRetention(2*time.Hour))
+	p := e.project("Acme")
+	k := e.jwks(iss, p).kids()
+	e.clk.Advance(24*time.Hour + time.Second)
+	if got := kidOf(t, e.accessToken(iss, p)); got != k[1] {
+		t.Fatalf("after a day, signed by %s, want %s", got, k[1])
+	}
+	e.clk.Advance(2*time.Hour + time.Second)
+	if got := e.jwks(iss, p).kids(); len(got) != 2 || slices.Contains(got, k[0]) {
+		t.Fatalf("JWKS after a 2h retention %v", got)
+	}
+}
+
+func mapsEqual[K comparable, V comparable](a, b map[K]V) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// Two Issuers on one database (two instances) never make two current keys,
+// whether they meet a new project or a due rotation at the same moment.
+func TestTwoIssuersAgree(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		issuers := []*token.Issuer{e.issuer(), e.issuer()}
+		p := e.project("Acme")
+		sign := func() []string {
+			var mu sync.Mutex
+			var kids []string
+			var wg sync.WaitGroup
+			for n := range 16 {
+				wg.Go(func() {
+					jwt, _, err := issuers[n%2].AccessToken(e.ctx, p, accessClaims(p))
+					if err != nil {
+						t.Errorf("AccessToken on issuer %d: %v", n%2, err)
+						return
+					}
+					mu.Lock()
+					kids = append(kids, kidOf(t, jwt))
+					mu.Unlock()
+				})
+			}
+			wg.Wait()
+			slices.Sort(kids)
+			return slices.Compact(kids)
+		}
+		first := sign()
+		if len(first) != 1 {
+			t.Fatalf("first use on two issuers signed with %v, want one key", first)
+		}
+		if got := e.states(p); len(got) != 2 || got[first[0]] != store.SigningKeyCurrent {
+			t.Fatalf("stored keys after concurrent first use: %v", got)
+		}
+		next := e.jwks(issuers[0], p).kids()[1]
+		if j := e.jwks(issuers[1], p).kids(); j[0] != first[0] || j[1] != next {
+			t.Fatalf("issuers publish different keys: %v", j)
+		}
+
+		e.clk.Advance(token.DefaultRotationPeriod)
+		rotated := sign()
+		if len(rotated) != 1 || rotated[0] != next {
+			t.Fatalf("concurrent rotation signed with %v, want only the former next key %s", rotated, next)
+		}
+		states := e.states(p)
+		counts := map[store.SigningKeyState]int{}
+		for _, s := range states {
+			counts[s]++
+		}
+		if counts[store.SigningKeyCurrent] != 1 || counts[store.SigningKeyNext] != 1 || counts[store.SigningKeyRetired] != 1 {
+			t.Fatalf("stored keys after concurrent rotation: %v", states)
+		}
+		// Each verifies what the other signed.
+		for n, iss := range issuers {
+			jwt := e.accessToken(issuers[1-n], p)
+			_, err := iss.VerifyAccessToken(e.ctx, p, issuerURL(p), jwt)
+			noErr(t, err, fmt.Sprintf("issuer %d verifying issuer %d's token", n, 1-n))
+		}
+	})
+}
+
+// The private key is in the database only sealed: neither its DER encoding
+// nor its scalar appears in the column or anywhere in the database file, and
+// the sealed value does not open as another row's.
+func TestPrivateKeySealedAtRest(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db, err := sqlstore.Open(context.Background(), sqlstore.Config{URL: "sqlite:" + filepath.Join(dir, "gh.db")})
+	noErr(t, err, "open")
+	t.Cleanup(func() { db.Close() })
+	noErr(t, db.Migrate(context.Background()), "migrate")
+	e := newEnv(t, db)
+	p := e.project("Acme")
+	kids := e.jwks(e.iss, p).kids()
+
+	files := [][]byte{}
+	for _, name := range []string{"gh.db", "gh.db-wal"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err == nil {
+			files = append(files, b)
+		}
+	}
+	if len(files) == 0 || !bytes.Contains(bytes.Join(files, nil), []byte(kids[0])) {
+		t.Fatal("the database files do not hold the keys at all: the scan below would prove nothing")
+	}
+	for n, kid := range kids {
+		k, err := e.st.GetSigningKey(e.ctx, p, id.SigningKey(kid))
+		noErr(t, err, "GetSigningKey")
+		priv := e.privateKey(p, kid) // opens with its own AAD
+		der, err := x509.MarshalPKCS8PrivateKey(priv)
+		noErr(t, err, "MarshalPKCS8PrivateKey")
+		scalar, err := priv.Bytes()
+		noErr(t, err, "private key bytes")
+		for _, secret := range [][]byte{der, scalar} {
+			if bytes.Contains(k.PrivateKey, secret) {
+				t.Fatalf("key %s: the private_key column holds the key in clear", kid)
+			}
+			for _, f := range files {
+				if bytes.Contains(f, secret) {
+					t.Fatalf("key %s: the database file holds the key in clear", kid)
+				}
+			}
+		}
+		other := kids[1-n]
+		_, err = e.sealer.Open(k.PrivateKey, []byte("signing_keys.private_key:"+other))
+		if err == nil {
+			t.Fatalf("key %s opened with row %s's associated data", kid, other)
+		}
+	}
+}
+
+// countingStore counts the signing-key reads and the transactions the
+// Issuer makes on a real store.
+type countingStore struct {
+	store.Store
+	reads, writes atomic.Int64
+}
+
+func (c *countingStore) ListSigningKeys(ctx context.Context, p id.Project) ([]*store.SigningKey, error) {
+	c.reads.Add(1)
+	return c.Store.ListSigningKeys(ctx, p)
+}
+
+func (c *countingStore) GetSigningKey(ctx context.Context, p id.Project, k id.SigningKey) (*store.SigningKey, error) {
+	c.reads.Add(1)
+	return c.Store.GetSigningKey(ctx, p, k)
+}
+
+func (c *countingStore) Write(ctx context.Context, fn func(store.Writer) error) error {
+	c.writes.Add(1)
+	return c.Store.Write(ctx, fn)
+}
+
+// Signing and verifying use the keys cached in memory: no database read per
+// token, one read per reload interval, and a stream of made-up kids cannot
+// turn into a stream of reads.
+func TestKeysAreCached(t *testing.T) {
+	t.Parallel()
+	cs := &countingStore{Store: sqliteStore(t)}
+	e := newEnv(t, cs)
+	p := e.project("Acme")
+	e.accessToken(e.iss, p) // first use: read, create, read back
+	reads, writes := cs.reads.Load(), cs.writes.Load()
+	if writes != 2 { // the project, then its keys
+		t.Fatalf("first use made %d transactions, want 2", writes)
+	}
+
+	for range 100 {
+		jwt := e.accessToken(e.iss, p)
+		_, err := e.iss.VerifyAccessToken(e.ctx, p, issuerURL(p), jwt)
+		noErr(t, err, "VerifyAccessToken")
+		_, err = e.iss.VerifyIDToken(e.ctx, p, issuerURL(p), e.idToken(e.iss, p), false)
+		noErr(t, err, "VerifyIDToken")
+		e.jwks(e.iss, p)
+	}
+	if got := cs.reads.Load() - reads; got != 0 {
+		t.Fatalf("100 rounds of sign, verify and JWKS read the keys %d times, want 0", got)
+	}
+
+	e.clk.Advance(token.KeyReloadInterval)
+	for range 10 {
+		e.accessToken(e.iss, p)
+	}
+	if got := cs.reads.Load() - reads; got != 1 {
+		t.Fatalf("after the reload interval: %d reads, want 1", got)
+	}
+
+	// Tokens naming keys the project does not have: one reload, then none
+	// until unknownKidReload has passed.
+	q := e.project("Other")
+	foreign := e.accessToken(e.iss, q)
+	reads = cs.reads.Load()
+	for range 50 {
+		_, err := e.iss.VerifyAccessToken(e.ctx, p, issuerURL(p), foreign)
+		wantErr(t, err, token.ErrUnknownKey, "token of another project")
+	}
+	if got := cs.reads.Load() - reads; got > 1 {
+		t.Fatalf("50 tokens with an unknown kid caused %d reads, want at most 1", got)
+	}
+	if cs.writes.Load() != writes+2 { // only project Other and its keys
+		t.Fatalf("unexpected transactions: %d", cs.writes.Load()-writes)
+	}
+}
+
+// A database outage after the keys are cached does not stop issuance.
+func TestCachedKeysSurviveDatabaseOutage(t *testing.T) {
+	t.Parallel()
+	db := sqliteStore(t)
+	e := newEnv(t, db)
+	p := e.project("Acme")
+	jwt := e.accessToken(e.iss, p)
+	noErr(t, db.Close(), "close the database")
+	e.clk.Advance(token.KeyReloadInterval + time.Second)
+	again := e.accessToken(e.iss, p)
+	for _, tok := range []string{jwt, again} {
+		_, err := e.iss.VerifyAccessToken(e.ctx, p, issuerURL(p), tok)
+		noErr(t, err, "VerifyAccessToken during the outage")
+	}
+	// A project never loaded cannot be served.
+	if _, err := e.iss.JWKS(e.ctx, id.New[id.Project](e.clk.Now())); err == nil {
+		t.Fatal("JWKS of an uncached project during the outage succeeded")
+	}
+}
