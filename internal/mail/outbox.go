@@ -71,6 +71,7 @@ type config struct {
 	backoffBase time.Duration
 	backoffMax  time.Duration
 	jitter      func(max time.Duration) time.Duration
+	retention   time.Duration
 }
 
 func newConfig(opts []Option) config {
@@ -82,6 +83,7 @@ func newConfig(opts []Option) config {
 		maxAttempts: 12,
 		backoffBase: 5 * time.Second,
 		backoffMax:  time.Hour,
+		retention:   24 * time.Hour,
 		jitter: func(max time.Duration) time.Duration {
 			if max <= 0 {
 				return 0
@@ -160,6 +162,17 @@ func WithJitter(f func(max time.Duration) time.Duration) Option {
 	return func(c *config) {
 		if f != nil {
 			c.jitter = f
+		}
+	}
+}
+
+// WithRetention sets how long sent and dead messages are kept (default 24
+// hours): their bodies hold codes and links that expire within minutes, and
+// the development inbox and operators need only recent history.
+func WithRetention(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.retention = d
 		}
 	}
 }

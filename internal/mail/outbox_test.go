@@ -167,3 +167,31 @@ func TestRunAndPoke(t *testing.T) {
 		t.Fatalf("Run did not return after cancel")
 	}
 }
+
+// Sent messages go after the retention period; pending ones stay.
+func TestPurge(t *testing.T) {
+	t.Parallel()
+	db := testdb.SQLite(t)
+	p := newProject(t, db, "Acme")
+	clk := newClock()
+	o := mail.NewOutbox(db, mail.WithClock(clk.Now))
+	sent := enqueue(t, db, o, p, "ann@example.com", "111111")
+	w := mail.NewWorker(db, mail.NewLogSender(nil), mail.WithClock(clk.Now), mail.WithRetention(time.Hour))
+	if n, err := w.DrainOnce(t.Context()); err != nil || n != 1 {
+		t.Fatalf("DrainOnce: %d, %v", n, err)
+	}
+	// Pending: the worker is not asked to deliver it again before the purge.
+	waiting := enqueue(t, db, o, p, "bob@example.com", "222222")
+	clk.Advance(time.Hour - time.Second)
+	if n, err := w.Purge(t.Context()); err != nil || n != 0 {
+		t.Fatalf("Purge within the retention: %d, %v", n, err)
+	}
+	clk.Advance(2 * time.Second)
+	if n, err := w.Purge(t.Context()); err != nil || n != 1 {
+		t.Fatalf("Purge after the retention: %d, %v", n, err)
+	}
+	inbox, err := o.Inbox(t.Context(), p, 10)
+	if err != nil || len(inbox) != 1 || inbox[0].ID != waiting.ID || inbox[0].ID == sent.ID {
+		t.Fatalf("inbox after purge: %v, %v", inbox, err)
+	}
+}

@@ -73,15 +73,27 @@ func (w *Worker) Poke() {
 	}
 }
 
+// purgeEvery is how often Run deletes messages past their retention.
+const purgeEvery = time.Hour
+
 // Run delivers due messages until ctx ends, polling every interval and
-// whenever poked. Store failures are logged and retried at the next poll.
-// It returns nil once ctx is done.
+// whenever poked, and hourly deletes messages past their retention. Store
+// failures are logged and retried at the next poll. It returns nil once ctx
+// is done.
 func (w *Worker) Run(ctx context.Context) error {
 	tick := time.NewTicker(w.cfg.interval)
 	defer tick.Stop()
+	var purged time.Time
 	for {
 		if _, err := w.DrainOnce(ctx); err != nil && ctx.Err() == nil {
 			w.cfg.log.Error("email delivery: reading the outbox failed", "err", err)
+		}
+		if now := w.cfg.clock(); now.Sub(purged) >= purgeEvery {
+			if _, err := w.Purge(ctx); err != nil && ctx.Err() == nil {
+				w.cfg.log.Error("email outbox: purging old messages failed", "err", err)
+			} else {
+				purged = now
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -119,6 +131,21 @@ func (w *Worker) DrainOnce(ctx context.Context) (int, error) {
 		}
 	}
 	return sent, nil
+}
+
+// Purge deletes sent and dead messages older than the retention period (of
+// every project) and returns how many it deleted; pending ones are kept.
+func (w *Worker) Purge(ctx context.Context) (int64, error) {
+	var n int64
+	err := w.st.Write(ctx, func(tx store.Writer) error {
+		var err error
+		n, err = tx.PurgeMail(ctx, w.cfg.clock().Add(-w.cfg.retention))
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("purge mail: %w", err)
+	}
+	return n, nil
 }
 
 func (w *Worker) claim(ctx context.Context) (*store.Mail, error) {

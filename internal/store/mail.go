@@ -78,4 +78,8 @@ type MailWriter interface {
 	// MarkMailFailed records a failed attempt: the message is due again at
 	// f.RetryAt, or dead. ErrNotFound as for MarkMailSent.
 	MarkMailFailed(ctx context.Context, projectID id.Project, mailID id.Mail, attempt int, f MailFailure) error
+	// PurgeMail deletes the sent and dead messages of every project created
+	// before before (a maintenance sweep, like the claim) and returns how
+	// many it deleted. Pending messages are kept, however old.
+	PurgeMail(ctx context.Context, before time.Time) (int64, error)
 }

@@ -124,3 +124,11 @@ func (w *writer) MarkMailFailed(ctx context.Context, projectID id.Project, mailI
 	}
 	return nil
 }
+
+func (w *writer) PurgeMail(ctx context.Context, before time.Time) (int64, error) {
+	n, err := w.q().PurgeMail(ctx, dbTime(before))
+	if err != nil {
+		return 0, wrap(err, "purge mail")
+	}
+	return n, nil
+}

@@ -17,12 +17,15 @@ import (
 // case's row. Only Mail/Claim claims, and it works at instants in the year
 // 2000, long before every other case's rows are due; the other cases mark
 // rows with the attempt number they were inserted with instead of claiming.
+// PurgeMail also sweeps every project: Mail/Purge works in 1999, before any
+// other case's rows, and its pending row is not due until the year 3000.
 func mailCases() []testCase {
 	return []testCase{
 		{"Mail/RoundTrip", testMailRoundTrip},
 		{"Mail/OtherTenant", testMailOtherTenant},
 		{"Mail/MarkFenced", testMailMarkFenced},
 		{"Mail/Claim", testMailClaim},
+		{"Mail/Purge", testMailPurge},
 	}
 }
 
@@ -325,4 +328,34 @@ func (e *env) testMailClaimRace(p id.Project, now time.Time) {
 			e.t.Fatalf("row %s after the race: status %s, attempts %d", m.ID, got.Status, got.Attempts)
 		}
 	}
+}
+
+func testMailPurge(e *env) {
+	a, b := e.tenants()
+	at := func(month time.Month) time.Time { return time.Date(1999, month, 1, 0, 0, 0, 0, time.UTC) }
+	sentOld := e.newMail(a.P.ID, "a@example.com", at(1))
+	sentOld.Status, sentOld.SentAt = store.MailSent, tm(at(1))
+	deadOld := e.newMail(b.P.ID, "b@example.com", at(2))
+	deadOld.Status, deadOld.LastError = store.MailDead, "550"
+	pendingOld := e.newMail(a.P.ID, "c@example.com", at(3))
+	pendingOld.NextAttemptAt = time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)
+	sentRecent := e.newMail(b.P.ID, "d@example.com", at(12))
+	sentRecent.Status, sentRecent.SentAt = store.MailSent, tm(at(12))
+	e.insertMail(sentOld, deadOld, pendingOld, sentRecent)
+
+	var n int64
+	e.write(func(w store.Writer) error {
+		var err error
+		n, err = w.PurgeMail(e.ctx, at(6))
+		return err
+	})
+	if n != 2 {
+		e.t.Fatalf("PurgeMail deleted %d rows, want the 2 old sent and dead ones", n)
+	}
+	for _, gone := range []*store.Mail{sentOld, deadOld} {
+		_, err := e.st.GetMail(e.ctx, gone.ProjectID, gone.ID)
+		wantErr(e.t, err, store.ErrNotFound, "GetMail of a purged "+string(gone.Status)+" message")
+	}
+	same(e.t, pendingOld, e.getMail(a.P.ID, pendingOld.ID), "old pending message")
+	same(e.t, sentRecent, e.getMail(b.P.ID, sentRecent.ID), "recent sent message")
 }

@@ -46,3 +46,9 @@ SET status = sqlc.arg(status), next_attempt_at = sqlc.arg(next_attempt_at), lock
     last_error = sqlc.arg(last_error)
 WHERE project_id = sqlc.arg(project_id) AND id = sqlc.arg(id)
   AND status = 'pending' AND attempts = sqlc.arg(attempts);
+
+-- Delivered and abandoned messages go after the retention period: their
+-- bodies hold sign-in codes and links, useless once expired but not
+-- worth keeping. Pending messages stay whatever their age.
+-- name: PurgeMail :execrows
+DELETE FROM mail_outbox WHERE status <> 'pending' AND created_at < sqlc.arg(before);

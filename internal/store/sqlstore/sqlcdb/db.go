@@ -270,6 +270,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.pruneThrottleStmt, err = db.PrepareContext(ctx, pruneThrottle); err != nil {
 		return nil, fmt.Errorf("error preparing query PruneThrottle: %w", err)
 	}
+	if q.purgeMailStmt, err = db.PrepareContext(ctx, purgeMail); err != nil {
+		return nil, fmt.Errorf("error preparing query PurgeMail: %w", err)
+	}
 	if q.removeMemberOfUserStmt, err = db.PrepareContext(ctx, removeMemberOfUser); err != nil {
 		return nil, fmt.Errorf("error preparing query RemoveMemberOfUser: %w", err)
 	}
@@ -754,6 +757,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing pruneThrottleStmt: %w", cerr)
 		}
 	}
+	if q.purgeMailStmt != nil {
+		if cerr := q.purgeMailStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing purgeMailStmt: %w", cerr)
+		}
+	}
 	if q.removeMemberOfUserStmt != nil {
 		if cerr := q.removeMemberOfUserStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing removeMemberOfUserStmt: %w", cerr)
@@ -990,6 +998,7 @@ type Queries struct {
 	markMailSentStmt                          *sql.Stmt
 	organizationExistsStmt                    *sql.Stmt
 	pruneThrottleStmt                         *sql.Stmt
+	purgeMailStmt                             *sql.Stmt
 	removeMemberOfUserStmt                    *sql.Stmt
 	resetThrottleStmt                         *sql.Stmt
 	retireSigningKeyStmt                      *sql.Stmt
@@ -1101,6 +1110,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		markMailSentStmt:                          q.markMailSentStmt,
 		organizationExistsStmt:                    q.organizationExistsStmt,
 		pruneThrottleStmt:                         q.pruneThrottleStmt,
+		purgeMailStmt:                             q.purgeMailStmt,
 		removeMemberOfUserStmt:                    q.removeMemberOfUserStmt,
 		resetThrottleStmt:                         q.resetThrottleStmt,
 		retireSigningKeyStmt:                      q.retireSigningKeyStmt,

@@ -243,3 +243,18 @@ func (q *Queries) MarkMailSent(ctx context.Context, arg MarkMailSentParams) (int
 	}
 	return result.RowsAffected()
 }
+
+const purgeMail = `-- name: PurgeMail :execrows
+DELETE FROM mail_outbox WHERE status <> 'pending' AND created_at < $1
+`
+
+// Delivered and abandoned messages go after the retention period: their
+// bodies hold sign-in codes and links, useless once expired but not
+// worth keeping. Pending messages stay whatever their age.
+func (q *Queries) PurgeMail(ctx context.Context, before time.Time) (int64, error) {
+	result, err := q.exec(ctx, q.purgeMailStmt, purgeMail, before)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
