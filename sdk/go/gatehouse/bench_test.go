@@ -5,11 +5,9 @@ import (
 	"crypto/ecdsa"
 	"crypto/sha256"
 	"encoding/base64"
-	"math"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 )
@@ -98,39 +96,5 @@ func BenchmarkParseClaims(b *testing.B) {
 		if _, err := parseClaims(payload, &c); err != nil {
 			b.Fatal(err)
 		}
-	}
-}
-
-// TestVerifyCostNearRawECDSA holds Verify to within 1.2× of a bare
-// crypto/ecdsa verification of the same signature. Timings are unreliable
-// under -race and on busy machines, so it runs only with GATEHOUSE_SDK_PERF=1
-// (go test -run CostNear -v ./gatehouse with the variable set). The two
-// benchmarks alternate and the fastest round of each counts, so load from
-// elsewhere on the machine skews neither side.
-func TestVerifyCostNearRawECDSA(t *testing.T) {
-	if os.Getenv("GATEHOUSE_SDK_PERF") != "1" {
-		t.Skip("set GATEHOUSE_SDK_PERF=1 to measure")
-	}
-	pairs := []struct {
-		name        string
-		subject     func(*testing.B)
-		baseline    func(*testing.B)
-		subjectBest float64
-		baseBest    float64
-	}{
-		{name: "Verify / crypto/ecdsa.Verify", subject: BenchmarkVerify, baseline: BenchmarkRawECDSAVerify},
-		{name: "Middleware / bare handler", subject: BenchmarkMiddleware, baseline: BenchmarkBareHandler},
-	}
-	for i := range pairs {
-		p := &pairs[i]
-		p.subjectBest, p.baseBest = math.Inf(1), math.Inf(1)
-		for range 5 {
-			p.baseBest = min(p.baseBest, float64(testing.Benchmark(p.baseline).NsPerOp()))
-			p.subjectBest = min(p.subjectBest, float64(testing.Benchmark(p.subject).NsPerOp()))
-		}
-		t.Logf("%s: %.0f / %.0f ns/op = %.3f", p.name, p.subjectBest, p.baseBest, p.subjectBest/p.baseBest)
-	}
-	if r := pairs[0].subjectBest / pairs[0].baseBest; r > 1.2 {
-		t.Fatalf("Verify costs %.2f× a raw ECDSA verification, want ≤ 1.2×", r)
 	}
 }

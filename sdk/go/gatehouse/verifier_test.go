@@ -321,3 +321,28 @@ func signPayload(t *testing.T, k *ecdsa.PrivateKey, payload string) string {
 	input := encodePart(t, accessHeader("key_a")) + "." + base64.RawURLEncoding.EncodeToString([]byte(payload))
 	return input + "." + base64.RawURLEncoding.EncodeToString(signRaw(t, k, input))
 }
+
+// TestVerifyRejectsAnotherProjectsToken: a verifier for one project refuses a
+// genuine token of another project, whether it names its own issuer or
+// borrows this one's.
+func TestVerifyRejectsAnotherProjectsToken(t *testing.T) {
+	ours, theirs := newTestIssuer(t), newTestIssuer(t)
+	ours.publish("key_ours")
+	kt := theirs.publish("key_theirs")
+	v := ours.verifier()
+
+	genuine := sign(t, kt, accessHeader("key_theirs"), theirs.claims())
+	if _, err := theirs.verifier().Verify(context.Background(), genuine); err != nil {
+		t.Fatalf("baseline: their verifier rejects their token: %v", err)
+	}
+	if _, err := v.Verify(context.Background(), genuine); !errors.Is(err, ErrUnknownKey) {
+		t.Fatalf("their token: err = %v, want ErrUnknownKey", err)
+	}
+	borrowed := sign(t, kt, accessHeader("key_theirs"), ours.claims())
+	if _, err := v.Verify(context.Background(), borrowed); !errors.Is(err, ErrUnknownKey) {
+		t.Fatalf("their key with our issuer: err = %v, want ErrUnknownKey", err)
+	}
+	if got := theirs.jwksHits.Load(); got != 1 {
+		t.Fatalf("our verifier fetched their key set (%d fetches)", got)
+	}
+}
