@@ -380,3 +380,32 @@ func TestWorkersRace(t *testing.T) {
 		})
 	}
 }
+
+// Claims whose workers all died use up the attempts too: the message is
+// given up rather than retried forever.
+func TestCrashesExhaustAttempts(t *testing.T) {
+	t.Parallel()
+	db := testdb.SQLite(t)
+	p := newProject(t, db, "Acme")
+	clk := newClock()
+	srv := startSMTP(t, serverOpts{})
+	m := enqueue(t, db, mail.NewOutbox(db, mail.WithClock(clk.Now)), p, "ann@example.com", "482913")
+	for range 2 {
+		if err := db.Write(t.Context(), func(w store.Writer) error {
+			_, err := w.ClaimMail(t.Context(), clk.Now(), time.Minute)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(2 * time.Minute)
+	}
+	w := mail.NewWorker(db, sender(t, "smtp://"+srv.addr+"?tls=none"),
+		mail.WithClock(clk.Now), mail.WithLease(time.Minute), mail.WithMaxAttempts(2))
+	if n, err := w.DrainOnce(t.Context()); err != nil || n != 0 {
+		t.Fatalf("DrainOnce: %d, %v", n, err)
+	}
+	got := getMail(t, db, p, m.ID)
+	if got.Status != store.MailDead || got.Attempts != 3 || !strings.Contains(got.LastError, "exhausted") || len(srv.messages()) != 0 {
+		t.Fatalf("after exhausted attempts: %s, %d received", fmtMail(got), len(srv.messages()))
+	}
+}
