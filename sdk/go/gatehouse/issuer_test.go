@@ -28,6 +28,7 @@ type testIssuer struct {
 	mu        sync.Mutex
 	published map[string]*ecdsa.PrivateKey // kid → key, as served in the JWKS
 	claimIss  string                       // issuer named by discovery ("" = the real one)
+	gate      chan struct{}                // when set, JWKS responses wait for it to close
 }
 
 var t0 = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
@@ -50,6 +51,12 @@ func newTestIssuer(t *testing.T) *testIssuer {
 	})
 	mux.HandleFunc("GET /p/prj_test/.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
 		ti.jwksHits.Add(1)
+		ti.mu.Lock()
+		gate := ti.gate
+		ti.mu.Unlock()
+		if gate != nil {
+			<-gate
+		}
 		ti.mu.Lock()
 		defer ti.mu.Unlock()
 		keys := []map[string]string{}

@@ -17,6 +17,14 @@ const MaxTokenBytes = 16 << 10
 // so each token has exactly one accepted spelling.
 var b64 = base64.RawURLEncoding.Strict()
 
+// tokenByte marks the bytes of a compact JWS: base64url and the dots.
+var tokenByte = func() (t [256]bool) {
+	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_." {
+		t[c] = true
+	}
+	return t
+}()
+
 // p256Order is n, the order of the P-256 group, big-endian.
 var p256Order = [32]byte{
 	0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
@@ -36,6 +44,13 @@ type jws struct {
 func splitES256(token string) (*jws, error) {
 	if len(token) > MaxTokenBytes {
 		return nil, fail(ErrMalformed, "token too long")
+	}
+	// encoding/base64 skips CR and LF even in strict mode; refusing every
+	// byte outside the base64url alphabet keeps one spelling per token.
+	for i := range len(token) {
+		if !tokenByte[token[i]] {
+			return nil, fail(ErrMalformed, "character outside base64url")
+		}
 	}
 	dot1 := strings.IndexByte(token, '.')
 	if dot1 < 0 {

@@ -58,7 +58,7 @@ func (k *keyCache) lookup(ctx context.Context, kid string) (*ecdsa.PublicKey, er
 		return pub, nil
 	}
 	if err := k.refresh(ctx); err != nil && !errors.Is(err, errRateLimited) {
-		return nil, fail(ErrUnknownKey, "key set refetch failed: "+err.Error())
+		return nil, fmt.Errorf("%w: key set refetch failed: %w", ErrUnknownKey, err)
 	}
 	if pub := k.current.Load().keys[kid]; pub != nil {
 		return pub, nil
@@ -71,26 +71,23 @@ func (k *keyCache) lookup(ctx context.Context, kid string) (*ecdsa.PublicKey, er
 // starting another.
 func (k *keyCache) refresh(ctx context.Context) error {
 	k.mu.Lock()
-	if ch := k.inflight; ch != nil {
-		k.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
+	ch := k.inflight
+	if ch == nil {
+		if !k.lastStart.IsZero() && k.now().Sub(k.lastStart) < k.interval {
+			k.mu.Unlock()
+			return errRateLimited
 		}
-		k.mu.Lock()
-		defer k.mu.Unlock()
-		return k.lastErr
+		ch = k.start()
+		// The fetch runs on its own so that it outlives a caller that gives
+		// up: the others waiting on it still get its result.
+		go k.fetch(context.WithoutCancel(ctx), ch)
 	}
-	if !k.lastStart.IsZero() && k.now().Sub(k.lastStart) < k.interval {
-		k.mu.Unlock()
-		return errRateLimited
-	}
-	ch := k.start()
 	k.mu.Unlock()
-	// The fetch outlives a caller that gives up, so the others waiting on
-	// it still get its result.
-	k.fetch(context.WithoutCancel(ctx), ch)
+	select {
+	case <-ch:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return k.lastErr

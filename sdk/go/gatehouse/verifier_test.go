@@ -149,6 +149,34 @@ func TestConcurrentUnknownKidsShareOneFetch(t *testing.T) {
 	}
 }
 
+// TestRefetchOutlivesImpatientCaller: a caller that stops waiting gets its
+// context's error, while the fetch it started completes for the others.
+func TestRefetchOutlivesImpatientCaller(t *testing.T) {
+	ti := newTestIssuer(t)
+	ti.publish("key_a")
+	v := ti.verifier()
+	k := ti.publish("key_b")
+	gate := make(chan struct{})
+	ti.mu.Lock()
+	ti.gate = gate
+	ti.mu.Unlock()
+	token := sign(t, k, accessHeader("key_b"), ti.claims())
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := v.Verify(ctx, token)
+	if !errors.Is(err, ErrUnknownKey) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("impatient caller: err = %v", err)
+	}
+	close(gate)
+	if _, err := v.Verify(context.Background(), token); err != nil {
+		t.Fatalf("patient caller: %v", err)
+	}
+	if got := ti.jwksHits.Load(); got != 2 {
+		t.Fatalf("JWKS fetched %d times, want 2", got)
+	}
+}
+
 func TestStaleKeySetRefreshesInBackground(t *testing.T) {
 	ti := newTestIssuer(t)
 	k := ti.publish("key_a")
@@ -282,6 +310,8 @@ func TestVerifyRejectsAttacks(t *testing.T) {
 		{"two parts", parts[0] + "." + parts[1], ErrMalformed},
 		{"four parts", good + ".", ErrMalformed},
 		{"padded base64", parts[0] + "=." + parts[1] + "." + parts[2], ErrMalformed},
+		{"line break inside the signature", parts[0] + "." + parts[1] + "." + parts[2][:40] + "\n" + parts[2][40:], ErrMalformed},
+		{"space before the token", " " + good, ErrMalformed},
 		{"JSON serialization", `{"payload":"` + parts[1] + `","signatures":[]}`, ErrMalformed},
 		{"empty", "", ErrMalformed},
 		{"oversized", strings.Repeat("a", MaxTokenBytes+1), ErrMalformed},
