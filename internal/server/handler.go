@@ -21,6 +21,7 @@ type pinger interface {
 
 type handlerDeps struct {
 	api       http.Handler
+	surfaces  []surface
 	db        pinger
 	log       *slog.Logger
 	publicURL string
@@ -33,6 +34,9 @@ type handlerDeps struct {
 func newHandler(d handlerDeps) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(publicurl.APIPath+"/", d.api)
+	for _, s := range d.surfaces {
+		s.Register(mux)
+	}
 	mux.HandleFunc("GET /healthz", handleHealthz)
 	mux.Handle("GET /readyz", readyzHandler(d.db, d.log))
 	mux.Handle("GET /{$}", rootHandler(d.publicURL))

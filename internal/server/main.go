@@ -11,12 +11,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gatehouse-auth/gatehouse/internal/httpapi"
 	"github.com/gatehouse-auth/gatehouse/internal/masterkey"
 	"github.com/gatehouse-auth/gatehouse/internal/metrics"
 	"github.com/gatehouse-auth/gatehouse/internal/server/publicurl"
 	"github.com/gatehouse-auth/gatehouse/internal/store/sqlstore"
-	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
 )
 
 // Main is one run of the server program. Create it with New, call Run once.
@@ -119,9 +117,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		public = publicurl.FromAddr(bound)
 	}
 
-	svc := tenancy.New(db, tenancy.WithLogger(log))
-	api := httpapi.New(httpapi.Options{Service: svc, PublicURL: public, Logger: log})
-	deps := handlerDeps{api: api, db: db, log: log, publicURL: public}
+	svcs, err := buildServices(cfg, db, key, public, log)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	deps := handlerDeps{api: svcs.api, surfaces: svcs.surfaces, db: db, log: log, publicURL: public}
 	if !cfg.DisableMetrics {
 		if deps.metrics, err = metrics.New(cfg.Version, db.Pools()); err != nil {
 			return fmt.Errorf("metrics: %w", err)
@@ -148,6 +149,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.mu.Lock()
 	m.addr, m.publicURL, m.engine, m.key = bound, public, db.Engine(), key
 	m.mu.Unlock()
+
+	// Background workers stop with the server, before the database closes.
+	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	waitBackground := svcs.runBackground(bgCtx, log)
+	defer func() {
+		stopBackground()
+		waitBackground()
+	}()
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

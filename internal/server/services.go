@@ -1,0 +1,106 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/gatehouse-auth/gatehouse/internal/httpapi"
+	"github.com/gatehouse-auth/gatehouse/internal/login/flow"
+	"github.com/gatehouse-auth/gatehouse/internal/mail"
+	"github.com/gatehouse-auth/gatehouse/internal/masterkey"
+	"github.com/gatehouse-auth/gatehouse/internal/oidc"
+	"github.com/gatehouse-auth/gatehouse/internal/password"
+	"github.com/gatehouse-auth/gatehouse/internal/seal"
+	"github.com/gatehouse-auth/gatehouse/internal/session"
+	"github.com/gatehouse-auth/gatehouse/internal/store"
+	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
+	"github.com/gatehouse-auth/gatehouse/internal/throttle"
+	"github.com/gatehouse-auth/gatehouse/internal/token"
+	"github.com/gatehouse-auth/gatehouse/internal/web"
+)
+
+// RefreshKeyPurpose names the master-key sub-key that derives refresh-token
+// successors; every instance sharing a database derives the same one.
+const RefreshKeyPurpose = "refresh-token v1"
+
+// surface is an HTTP surface that adds its routes to the server's mux.
+type surface interface {
+	Register(mux *http.ServeMux)
+}
+
+// services is the one domain layer with every surface built on it.
+type services struct {
+	api      http.Handler
+	surfaces []surface
+	// background runs until the server's context ends (the email worker).
+	background []func(ctx context.Context) error
+}
+
+// buildServices wires the domain services and the surfaces over them.
+func buildServices(cfg Config, db store.Store, key masterkey.Key, public string, log *slog.Logger) (*services, error) {
+	sealer, err := seal.New(key.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("master key: %w", err)
+	}
+	var sender mail.Sender
+	if cfg.SMTPURL != "" {
+		if sender, err = mail.NewSMTPSender(cfg.SMTPURL, cfg.EmailFrom); err != nil {
+			return nil, fmt.Errorf("smtp: %w", err)
+		}
+	} else {
+		sender = mail.NewLogSender(log)
+		log.Info("no SMTP server configured: emails go to the log and the development inbox at /p/<project>/dev/inbox")
+	}
+
+	tenants := tenancy.New(db, tenancy.WithLogger(log))
+	tokens := token.NewIssuer(db, sealer, token.WithLogger(log))
+	sessions := session.New(db, sealer.DeriveKey(RefreshKeyPurpose), session.WithLogger(log))
+	outbox := mail.NewOutbox(db, mail.WithLogger(log))
+	worker := mail.NewWorker(db, sender, mail.WithLogger(log))
+	clients := oidc.NewClients(db)
+	provider := oidc.New(oidc.Options{Store: db, Tenancy: tenants, Sessions: sessions, Tokens: tokens, PublicURL: public, Logger: log})
+	logins := flow.NewService(flow.Deps{
+		Store:     db,
+		Tenancy:   tenants,
+		Sessions:  sessions,
+		Outbox:    outbox,
+		Mailer:    worker,
+		Hasher:    password.NewHasher(),
+		Throttle:  throttle.New(db),
+		PublicURL: public,
+		Logger:    log,
+	})
+	pages := web.New(web.Options{
+		Tenancy:   tenants,
+		Login:     logins,
+		OIDC:      provider,
+		Sessions:  sessions,
+		Outbox:    outbox,
+		DevInbox:  cfg.SMTPURL == "",
+		PublicURL: public,
+		Logger:    log,
+	})
+	api := httpapi.New(httpapi.Options{Service: tenants, Sessions: sessions, Clients: clients, PublicURL: public, Logger: log})
+	return &services{
+		api:        api,
+		surfaces:   []surface{provider, pages},
+		background: []func(context.Context) error{worker.Run},
+	}, nil
+}
+
+// runBackground starts the background workers; the returned wait blocks
+// until they have all returned after ctx ends.
+func (s *services) runBackground(ctx context.Context, log *slog.Logger) (wait func()) {
+	var wg sync.WaitGroup
+	for _, run := range s.background {
+		wg.Go(func() {
+			if err := run(ctx); err != nil && ctx.Err() == nil {
+				log.Error("background worker stopped", "error", err)
+			}
+		})
+	}
+	return wg.Wait
+}
