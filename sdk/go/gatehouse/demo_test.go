@@ -30,10 +30,10 @@ func startDemoIssuer() *demoIssuer {
 	}
 	d := &demoIssuer{key: key}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /p/prj_demo/.well-known/openid-configuration", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("GET /p/proj_demo/.well-known/openid-configuration", func(w http.ResponseWriter, _ *http.Request) {
 		_ = json.NewEncoder(w).Encode(map[string]string{"issuer": d.Issuer, "jwks_uri": d.Issuer + "/.well-known/jwks.json"})
 	})
-	mux.HandleFunc("GET /p/prj_demo/.well-known/jwks.json", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("GET /p/proj_demo/.well-known/jwks.json", func(w http.ResponseWriter, _ *http.Request) {
 		pt, _ := key.PublicKey.Bytes()
 		enc := base64.RawURLEncoding.EncodeToString
 		_ = json.NewEncoder(w).Encode(map[string]any{"keys": []map[string]string{{
@@ -42,7 +42,7 @@ func startDemoIssuer() *demoIssuer {
 		}}})
 	})
 	d.Server = httptest.NewServer(mux)
-	d.Issuer = d.URL + "/p/prj_demo"
+	d.Issuer = d.URL + "/p/proj_demo"
 	return d
 }
 

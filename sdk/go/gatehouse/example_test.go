@@ -14,7 +14,7 @@ import (
 
 // Verify an access token from the Authorization header of a request.
 func ExampleNewVerifier() {
-	project := startDemoIssuer() // your project's issuer, e.g. https://auth.example.com/p/prj_…
+	project := startDemoIssuer() // your project's issuer, e.g. https://auth.example.com/p/proj_…
 	defer project.Close()
 	ctx := context.Background()
 

@@ -39,7 +39,7 @@ func newTestIssuer(t *testing.T) *testIssuer {
 	t.Helper()
 	ti := &testIssuer{t: t, published: map[string]*ecdsa.PrivateKey{}}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /p/prj_test/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /p/proj_test/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
 		ti.discHits.Add(1)
 		ti.mu.Lock()
 		iss := ti.claimIss
@@ -49,7 +49,7 @@ func newTestIssuer(t *testing.T) *testIssuer {
 		}
 		writeJSON(w, map[string]any{"issuer": iss, "jwks_uri": ti.issuer + "/.well-known/jwks.json"})
 	})
-	mux.HandleFunc("GET /p/prj_test/.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /p/proj_test/.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
 		ti.jwksHits.Add(1)
 		ti.mu.Lock()
 		gate := ti.gate
@@ -67,7 +67,7 @@ func newTestIssuer(t *testing.T) *testIssuer {
 	})
 	ti.srv = httptest.NewServer(mux)
 	t.Cleanup(ti.srv.Close)
-	ti.issuer = ti.srv.URL + "/p/prj_test"
+	ti.issuer = ti.srv.URL + "/p/proj_test"
 	return ti
 }
 

@@ -10,7 +10,7 @@ import (
 // encoding/json reads.
 func FuzzParseClaims(f *testing.F) {
 	for _, seed := range []string{
-		`{"iss":"https://a/p/prj_1","sub":"user_1","aud":["cli_1","cli_2"],"exp":1790000000,"org":{"id":"org_1","name":"A\u00e9"}}`,
+		`{"iss":"https://a/p/proj_1","sub":"user_1","aud":["cli_1","cli_2"],"exp":1790000000,"org":{"id":"org_1","name":"A\u00e9"}}`,
 		`{"sub":"a\"b\\c\/d\u2028","aud":"cli_1","email_verified":false,"iat":1.5e9,"x":[1,{"y":null},"z",true]}`,
 		`{"roles":[],"permissions":["a","b"],"act":{"sub":"user_2","email":"e@x","more":{}},"nbf":null}`,
 		` { "sub" : "s" , "exp" : -1 } `,

@@ -205,7 +205,7 @@ func TestDiscoveryRefusesIssuerMismatch(t *testing.T) {
 	ti.publish("key_a")
 	ti.verifier() // baseline: the honest document is accepted
 
-	for _, claimed := range []string{ti.issuer + "/", "https://evil.example/p/prj_test", strings.ToUpper(ti.issuer)} {
+	for _, claimed := range []string{ti.issuer + "/", "https://evil.example/p/proj_test", strings.ToUpper(ti.issuer)} {
 		ti.mu.Lock()
 		ti.claimIss = claimed
 		ti.mu.Unlock()
@@ -287,7 +287,7 @@ func TestVerifyRejectsAttacks(t *testing.T) {
 		{"RS256 header", rs256(), ErrAlgorithm},
 		{"ES384 header", with(func(h, _ map[string]any) { h["alg"] = "ES384" }), ErrAlgorithm},
 		{"alg missing", with(func(h, _ map[string]any) { delete(h, "alg") }), ErrAlgorithm},
-		{"wrong iss", with(func(_, c map[string]any) { c["iss"] = ti.srv.URL + "/p/prj_other" }), ErrIssuer},
+		{"wrong iss", with(func(_, c map[string]any) { c["iss"] = ti.srv.URL + "/p/proj_other" }), ErrIssuer},
 		{"no iss", with(func(_, c map[string]any) { delete(c, "iss") }), ErrIssuer},
 		{"wrong aud", with(func(_, c map[string]any) { c["aud"] = "cli_another_app" }), ErrAudience},
 		{"aud array without ours", with(func(_, c map[string]any) { c["aud"] = []string{"cli_a", "cli_b"} }), ErrAudience},
