@@ -1,6 +1,7 @@
 package token
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -116,7 +117,7 @@ func (i *Issuer) JWKS(ctx context.Context, projectID id.Project) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
-	return ring.jwks, nil
+	return bytes.Clone(ring.jwks), nil
 }
 
 // VerifyAccessToken checks an access token of the project: algorithm ES256,

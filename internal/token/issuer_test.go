@@ -164,7 +164,8 @@ func TestRefusesIncompleteClaims(t *testing.T) {
 
 func TestUnknownProject(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sqliteStore(t))
+	cs := &countingStore{Store: sqliteStore(t)}
+	e := newEnv(t, cs)
 	ghost := id.New[id.Project](time.Now())
 	if _, _, err := e.iss.AccessToken(e.ctx, ghost, accessClaims(ghost)); err == nil {
 		t.Fatal("signed a token for a project that does not exist")
@@ -172,9 +173,16 @@ func TestUnknownProject(t *testing.T) {
 	if _, err := e.iss.JWKS(e.ctx, ghost); err == nil {
 		t.Fatal("published keys for a project that does not exist")
 	}
-	// A token of a real project presented for one that does not exist.
+	// A token of a real project presented for ones that do not exist.
 	p := e.project("Acme")
 	jwt := e.accessToken(e.iss, p)
-	_, err := e.iss.VerifyAccessToken(e.ctx, ghost, issuerURL(p), jwt)
-	wantErr(t, err, token.ErrUnknownKey, "token verified against a project that does not exist")
+	writes := cs.writes.Load()
+	for range 20 {
+		ghost := id.New[id.Project](time.Now())
+		_, err := e.iss.VerifyAccessToken(e.ctx, ghost, issuerURL(p), jwt)
+		wantErr(t, err, token.ErrUnknownKey, "token verified against a project that does not exist")
+	}
+	if got := cs.writes.Load() - writes; got != 0 {
+		t.Fatalf("tokens for projects that do not exist opened %d write transactions", got)
+	}
 }

@@ -68,7 +68,20 @@ func (i *Issuer) keys(ctx context.Context, projectID id.Project) (*projectKeys, 
 		return pk, ring, nil
 	}
 	ring, err := i.reload(ctx, projectID, pk, func(r *keyring, now time.Time) bool { return now.Before(r.refreshAt) })
+	if err != nil {
+		i.forget(projectID, pk)
+	}
 	return pk, ring, err
+}
+
+// forget drops an entry that never loaded (e.g. a project ID that does not
+// exist), so made-up project IDs do not accumulate in memory.
+func (i *Issuer) forget(projectID id.Project, pk *projectKeys) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.projects[projectID] == pk && pk.ring.Load() == nil {
+		delete(i.projects, projectID)
+	}
 }
 
 // publicKey finds a kid among the project's published keys, rereading them
@@ -129,9 +142,20 @@ func (i *Issuer) load(ctx context.Context, projectID id.Project, old *keyring, n
 	if err != nil {
 		return nil, fmt.Errorf("token: read signing keys of project %s: %w", projectID, err)
 	}
-	if !planFor(keys, now, i.period, i.retention).empty() {
+	if len(keys) == 0 {
+		// Keys are made on first use, in a write transaction; a read first
+		// keeps requests naming projects that do not exist from each taking
+		// the write lock.
+		if _, err := i.st.GetProject(ctx, projectID); err != nil {
+			return nil, fmt.Errorf("token: signing keys of project %s: %w", projectID, err)
+		}
+	}
+	if pl := planFor(keys, now, i.period, i.retention); !pl.empty() {
 		if keys, err = i.maintain(ctx, projectID, now); err != nil {
 			return nil, err
+		}
+		if pl.retire != nil || pl.newCurrent {
+			i.log.InfoContext(ctx, "signing keys rotated", "project", projectID)
 		}
 	}
 	ring := &keyring{loadedAt: now, refreshAt: now.Add(i.reloadEvery), verify: map[id.SigningKey]*ecdsa.PublicKey{}}
