@@ -1,0 +1,207 @@
+package flow
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/gatehouse-auth/gatehouse/internal/audit"
+	"github.com/gatehouse-auth/gatehouse/internal/id"
+	"github.com/gatehouse-auth/gatehouse/internal/login"
+	"github.com/gatehouse-auth/gatehouse/internal/session"
+	"github.com/gatehouse-auth/gatehouse/internal/store"
+	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
+)
+
+// creatingLease is how long one Complete owns the creation of a new
+// account before another may take over (after a crash in between).
+const creatingLease = time.Minute
+
+// actor is who creates the accounts of sign-ups in the audit log.
+var actor = audit.System("login")
+
+// Complete finishes an attempt whose step is done: it creates the
+// organization and user when they are new, records the login on the user,
+// mints the session in the same transaction, and marks the attempt used.
+func (s *Service) Complete(ctx context.Context, a *Attempt, c login.Client) (*session.Session, string, error) {
+	cur, err := s.reload(ctx, s.d.Store, a)
+	if err != nil {
+		return nil, "", err
+	}
+	sit, err := s.judge(ctx, s.d.Store, cur)
+	if err != nil {
+		return nil, "", err
+	}
+	if sit.res.Step != login.StepDone {
+		return nil, "", ErrNotDone
+	}
+	if sit.res.Target.IsNew() {
+		if cur, err = s.createAccount(ctx, cur, sit.res.Target); err != nil {
+			return nil, "", err
+		}
+	}
+	var (
+		sess  *session.Session
+		token string
+	)
+	err = s.d.Store.Write(ctx, func(w store.Writer) error {
+		if err := w.LockLoginAttempt(ctx, cur.ProjectID, cur.ID); err != nil {
+			return ErrGone
+		}
+		fresh, err := s.reload(ctx, w, cur)
+		if err != nil {
+			return err
+		}
+		// Judged again under the lock: what was done must still be done.
+		sit, err := s.judge(ctx, w, fresh)
+		if err != nil {
+			return err
+		}
+		if sit.res.Step != login.StepDone || sit.res.Target.IsNew() {
+			return ErrNotDone
+		}
+		sess, token, err = s.finish(ctx, w, fresh, sit.res.Target.Candidate, c)
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	a.CompletedAt, a.SessionID = &sess.CreatedAt, sess.ID
+	return sess, token, nil
+}
+
+// finish runs inside Complete's transaction.
+func (s *Service) finish(ctx context.Context, w store.Writer, a *Attempt, cand *login.Candidate, c login.Client) (*session.Session, string, error) {
+	now := s.now()
+	u := *cand.User
+	facts := sessionFacts(a.st, u.ID)
+	if a.st.NewPasswordHash != "" && a.st.Choices.PasswordSetFor == string(u.ID) {
+		if err := w.SetPasswordHash(ctx, a.ProjectID, u.ID, a.st.NewPasswordHash, now); err != nil {
+			return nil, "", fmt.Errorf("store new password: %w", err)
+		}
+	}
+	u.LastLoginAt = &now
+	if facts.EmailVerified && !u.EmailVerified {
+		u.EmailVerified, u.UpdatedAt = true, now
+	}
+	if err := w.UpdateUser(ctx, &u); err != nil {
+		return nil, "", fmt.Errorf("record login on user: %w", err)
+	}
+	sess, token, err := s.d.Sessions.Create(ctx, w, session.NewSession{
+		ProjectID: a.ProjectID, OrgID: cand.Org.ID, UserID: u.ID, Facts: facts,
+		UserAgent: c.UserAgent, IP: c.IP,
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	a.CompletedAt, a.SessionID = &now, sess.ID
+	a.st.NewPasswordHash, a.st.Code, a.st.LinkExpiresAt = "", nil, nil
+	a.row.LinkHash = nil
+	if err := s.save(ctx, w, a); err != nil {
+		return nil, "", err
+	}
+	return sess, token, nil
+}
+
+// sessionFacts are the facts the session keeps: a password proof counts
+// only for the user whose password it was.
+func sessionFacts(st state, uid id.User) login.Facts {
+	f := st.Facts
+	pwOK := slices.Contains(st.Choices.PasswordUsers, uid) || st.Choices.PasswordSetFor == string(uid)
+	f.Proofs = []login.Proof{}
+	for _, p := range st.Facts.Proofs {
+		if p.Factor != login.FactorPassword || pwOK {
+			f.Proofs = append(f.Proofs, p)
+		}
+	}
+	return f
+}
+
+// createAccount creates the new organization (the person becomes its owner)
+// and user through the tenancy service, once: the attempt records each as
+// it is made, and a lease keeps a concurrent Complete from making a second.
+func (s *Service) createAccount(ctx context.Context, a *Attempt, t *login.Target) (*Attempt, error) {
+	claim := rand.Text()
+	a, err := s.update(ctx, a, func(a *Attempt) error {
+		cr := a.st.Creating
+		if cr != nil && s.now().Sub(cr.Since) < creatingLease {
+			return ErrBusy
+		}
+		if cr == nil {
+			cr = &creating{}
+		}
+		cr.Since, cr.Claim = s.now(), claim
+		a.st.Creating = cr
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if a.st.Creating.OrgID == "" {
+		name := t.NewOrgName
+		o, err := s.d.Tenancy.CreateOrganization(ctx, actor, a.ProjectID, tenancy.OrganizationUpdate{Name: &name})
+		if err != nil {
+			return nil, fmt.Errorf("create organization: %w", err)
+		}
+		if a, err = s.claimed(ctx, a, claim, func(cr *creating) { cr.OrgID = o.ID }); err != nil {
+			return nil, err
+		}
+	}
+	if a.st.Creating.UserID == "" {
+		u, _, err := s.d.Tenancy.CreateUser(ctx, actor, a.ProjectID, tenancy.UserInput{
+			OrganizationID: string(a.st.Creating.OrgID), Email: a.st.Facts.Email, EmailVerified: a.st.Facts.EmailVerified,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("create user: %w", err)
+		}
+		if a, err = s.claimed(ctx, a, claim, func(cr *creating) { cr.UserID = u.ID }); err != nil {
+			return nil, err
+		}
+	}
+	// From here on the login is into an existing account like any other.
+	return s.update(ctx, a, func(a *Attempt) error {
+		ch := &a.st.Choices
+		ch.OrgID, ch.NewOrgName, ch.CreatingOrg = a.st.Creating.OrgID, "", false
+		if ch.PasswordSetFor == login.NewUserTarget {
+			ch.PasswordSetFor = string(a.st.Creating.UserID)
+		}
+		return nil
+	})
+}
+
+// claimed records progress of createAccount while this call holds the lease.
+func (s *Service) claimed(ctx context.Context, a *Attempt, claim string, fn func(*creating)) (*Attempt, error) {
+	return s.update(ctx, a, func(a *Attempt) error {
+		if a.st.Creating == nil || a.st.Creating.Claim != claim {
+			return ErrBusy
+		}
+		fn(a.st.Creating)
+		return nil
+	})
+}
+
+// update changes the attempt under its lock, reading it afresh first.
+func (s *Service) update(ctx context.Context, a *Attempt, fn func(*Attempt) error) (*Attempt, error) {
+	var out *Attempt
+	err := s.d.Store.Write(ctx, func(w store.Writer) error {
+		if err := w.LockLoginAttempt(ctx, a.ProjectID, a.ID); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return ErrGone
+			}
+			return err
+		}
+		fresh, err := s.reload(ctx, w, a)
+		if err != nil {
+			return err
+		}
+		if err := fn(fresh); err != nil {
+			return err
+		}
+		out = fresh
+		return s.save(ctx, w, fresh)
+	})
+	return out, err
+}

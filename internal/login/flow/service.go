@@ -1,0 +1,255 @@
+package flow
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"github.com/gatehouse-auth/gatehouse/internal/login"
+	"log/slog"
+	"strings"
+	"time"
+
+	"crypto/rand"
+
+	"github.com/gatehouse-auth/gatehouse/internal/id"
+	"github.com/gatehouse-auth/gatehouse/internal/mail"
+	"github.com/gatehouse-auth/gatehouse/internal/password"
+	"github.com/gatehouse-auth/gatehouse/internal/session"
+	"github.com/gatehouse-auth/gatehouse/internal/store"
+	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
+	"github.com/gatehouse-auth/gatehouse/internal/throttle"
+)
+
+// Lifetimes and limits of the flow.
+const (
+	// AttemptLifetime bounds a whole login, from the email form to the session.
+	AttemptLifetime = 30 * time.Minute
+	// CodeLifetime bounds an email code and its magic link.
+	CodeLifetime = 10 * time.Minute
+	// MaxCodeGuesses wrong codes kill the code; a new one must be sent.
+	MaxCodeGuesses = 5
+)
+
+// Prefixes of the secrets the flow hands out.
+const (
+	CookiePrefix = "gh_la_"
+	LinkPrefix   = "gh_ml_"
+)
+
+// Errors of the Service.
+var (
+	// ErrGone: the attempt is unknown, expired, finished, or another
+	// project's. The browser must start again from the app.
+	ErrGone = errors.New("login attempt expired or already used")
+	// ErrInvalidLink: the magic link is unknown, used, expired or replaced.
+	ErrInvalidLink = errors.New("sign-in link invalid, used or expired")
+	// ErrNotDone: Complete was called while a step is still missing.
+	ErrNotDone = errors.New("login attempt is not finished")
+	// ErrBusy: the same attempt is being completed by another request.
+	ErrBusy = errors.New("login attempt is being completed")
+)
+
+// Deps are the components the Service works with.
+type Deps struct {
+	Store    store.Store
+	Tenancy  *tenancy.Service
+	Sessions *session.Service
+	Outbox   *mail.Outbox
+	// Mailer is poked after a commit that queued an email; may be nil.
+	Mailer   *mail.Worker
+	Hasher   *password.Hasher
+	Throttle *throttle.Limiter
+	// PublicURL is the server's base URL, for magic links.
+	PublicURL string
+	Clock     func() time.Time
+	Logger    *slog.Logger
+}
+
+// Service runs login attempts: it records what people prove and choose and
+// asks Next what is missing.
+type Service struct {
+	d   Deps
+	log *slog.Logger
+}
+
+// NewService returns a Service over d.
+func NewService(d Deps) *Service {
+	if d.Clock == nil {
+		d.Clock = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	d.PublicURL = strings.TrimRight(d.PublicURL, "/")
+	return &Service{d: d, log: d.Logger}
+}
+
+func (s *Service) now() time.Time { return s.d.Clock().UTC().Truncate(time.Microsecond) }
+
+// Attempt is one login in progress, as the pages see it.
+type Attempt struct {
+	ID        id.LoginAttempt
+	ProjectID id.Project
+	Request   login.AuthRequest
+	Facts     login.Facts
+	Choices   login.Choices
+	// OrgID and UserID are the account the login ends in, once decided
+	// (new accounts get theirs in Complete).
+	OrgID       id.Org
+	UserID      id.User
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	ExpiresAt   time.Time
+	CompletedAt *time.Time
+	SessionID   id.Session
+
+	// cookie is the browser's secret: it keys the email code's MAC, so the
+	// stored code cannot be brute-forced from a copy of the database alone.
+	cookie string
+	st     state
+	row    *store.LoginAttempt
+}
+
+// state is the JSON document stored with the attempt.
+type state struct {
+	Facts   login.Facts   `json:"facts"`
+	Choices login.Choices `json:"choices"`
+	Code    *pendingCode  `json:"code,omitempty"`
+	// LinkExpiresAt is the expiry of the outstanding magic link.
+	LinkExpiresAt *time.Time `json:"link_expires_at,omitempty"`
+	// NewPasswordHash is the password chosen in set_password, written to
+	// the user when the login completes.
+	NewPasswordHash string `json:"new_password_hash,omitempty"`
+	// Creating records the account Complete is creating, so a repeated or
+	// concurrent Complete never creates a second one.
+	Creating *creating `json:"creating,omitempty"`
+}
+
+type pendingCode struct {
+	MAC       []byte    `json:"mac"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Wrong     int       `json:"wrong"`
+	SentAt    time.Time `json:"sent_at"`
+	Reset     bool      `json:"reset,omitempty"`
+}
+
+type creating struct {
+	Since  time.Time `json:"since"`
+	Claim  string    `json:"claim"`
+	OrgID  id.Org    `json:"org_id,omitempty"`
+	UserID id.User   `json:"user_id,omitempty"`
+}
+
+// hashSecret is how cookies and link tokens are stored.
+func hashSecret(s string) store.SecretHash {
+	h := sha256.Sum256([]byte(s))
+	return h[:]
+}
+
+// Start opens an attempt for an authorization request and returns the
+// cookie value that binds it to the browser.
+func (s *Service) Start(ctx context.Context, projectID id.Project, req login.AuthRequest, c login.Client) (*Attempt, string, error) {
+	now := s.now()
+	cookie := CookiePrefix + rand.Text()
+	if req.Scope == nil {
+		req.Scope = []string{}
+	}
+	reqJSON, err := json.Marshal(req)
+	if err != nil {
+		return nil, "", fmt.Errorf("encode authorization request: %w", err)
+	}
+	a := &Attempt{ID: id.New[id.LoginAttempt](now), ProjectID: projectID, Request: req, cookie: cookie,
+		CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(AttemptLifetime)}
+	a.st.Facts.Proofs = []login.Proof{}
+	stJSON, err := json.Marshal(a.st)
+	if err != nil {
+		return nil, "", fmt.Errorf("encode attempt state: %w", err)
+	}
+	a.row = &store.LoginAttempt{ID: a.ID, ProjectID: projectID, CookieHash: hashSecret(cookie),
+		Request: reqJSON, State: stJSON, Version: 1, CreatedAt: now, UpdatedAt: now, ExpiresAt: a.ExpiresAt}
+	err = s.d.Store.Write(ctx, func(w store.Writer) error { return w.CreateLoginAttempt(ctx, a.row) })
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, "", fmt.Errorf("start login in project %s: %w", projectID, ErrGone)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("start login: %w", err)
+	}
+	s.log.Debug("login attempt started", "project", projectID, "attempt", a.ID, "ip", c.IP)
+	return a, cookie, nil
+}
+
+// Load finds the browser's attempt by its cookie.
+func (s *Service) Load(ctx context.Context, projectID id.Project, cookie string) (*Attempt, error) {
+	if !strings.HasPrefix(cookie, CookiePrefix) {
+		return nil, ErrGone
+	}
+	row, err := s.d.Store.GetLoginAttemptByCookie(ctx, projectID, hashSecret(cookie))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrGone
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load login attempt: %w", err)
+	}
+	return s.live(row, cookie)
+}
+
+// live decodes a row that may still be used.
+func (s *Service) live(row *store.LoginAttempt, cookie string) (*Attempt, error) {
+	if row.CompletedAt != nil || !s.now().Before(row.ExpiresAt) {
+		return nil, ErrGone
+	}
+	a := &Attempt{ID: row.ID, ProjectID: row.ProjectID, cookie: cookie, row: row,
+		CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt, ExpiresAt: row.ExpiresAt,
+		CompletedAt: row.CompletedAt, SessionID: row.SessionID}
+	if err := json.Unmarshal(row.Request, &a.Request); err != nil {
+		return nil, fmt.Errorf("decode login attempt %s request: %w", row.ID, err)
+	}
+	if err := json.Unmarshal(row.State, &a.st); err != nil {
+		return nil, fmt.Errorf("decode login attempt %s state: %w", row.ID, err)
+	}
+	a.sync()
+	return a, nil
+}
+
+// sync copies the state into the exported fields.
+func (a *Attempt) sync() {
+	a.Facts, a.Choices = a.st.Facts, a.st.Choices
+	a.OrgID, a.UserID = a.st.Choices.OrgID, ""
+	if cr := a.st.Creating; cr != nil {
+		a.OrgID, a.UserID = cr.OrgID, cr.UserID
+	}
+}
+
+// reload reads the attempt again: the caller's copy may be stale.
+func (s *Service) reload(ctx context.Context, r store.Reader, a *Attempt) (*Attempt, error) {
+	if a == nil || a.row == nil {
+		return nil, ErrGone
+	}
+	row, err := r.GetLoginAttempt(ctx, a.ProjectID, a.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrGone
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reload login attempt: %w", err)
+	}
+	return s.live(row, a.cookie)
+}
+
+// save writes the attempt's state in w, refusing a stale version.
+func (s *Service) save(ctx context.Context, w store.Writer, a *Attempt) error {
+	b, err := json.Marshal(a.st)
+	if err != nil {
+		return fmt.Errorf("encode attempt state: %w", err)
+	}
+	a.row.State = b
+	a.row.UpdatedAt = s.now()
+	a.row.CompletedAt, a.row.SessionID = a.CompletedAt, a.SessionID
+	if err := w.UpdateLoginAttempt(ctx, a.row); err != nil {
+		return fmt.Errorf("save login attempt: %w", err)
+	}
+	a.UpdatedAt = a.row.UpdatedAt
+	a.sync()
+	return nil
+}
