@@ -18,9 +18,11 @@ var t0 = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 
 // Organizations of the table, by policy.
 var (
-	orgA        = testOrg("Acme", nil)
-	orgB        = testOrg("Bravo", nil)
-	orgPwOnly   = testOrg("Password Only", func(o *org.Organization) { o.Policy.AllowedLoginMethods = []project.LoginMethod{project.MethodPassword} })
+	orgA      = testOrg("Acme", nil)
+	orgB      = testOrg("Bravo", nil)
+	orgPwOnly = testOrg("Password Only", func(o *org.Organization) {
+		o.Policy.AllowedLoginMethods = []project.LoginMethod{project.MethodPassword}
+	})
 	orgMailOnly = testOrg("Email Only", func(o *org.Organization) { o.Policy.AllowedLoginMethods = []project.LoginMethod{project.MethodEmail} })
 	orgSAMLOnly = testOrg("SAML Only", func(o *org.Organization) { o.Policy.AllowedLoginMethods = []project.LoginMethod{project.MethodSAML} })
 	orgOff      = testOrg("Switched Off", func(o *org.Organization) { o.Policy.LoginsDisabled = true })
