@@ -309,3 +309,55 @@ func sameView(a, b login.View) bool {
 	a.Orgs, b.Orgs = nil, nil
 	return reflect.DeepEqual(a, b)
 }
+
+func TestPruneRemovesOnlyExpired(t *testing.T) {
+	engines(t, func(t *testing.T, w *world) {
+		old := w.start(login.AuthRequest{})
+		w.clk.advance(flow.AttemptLifetime / 2)
+		live := w.start(login.AuthRequest{})
+		w.clk.advance(flow.AttemptLifetime/2 + time.Second)
+		n, err := w.svc.Prune(w.ctx, 100)
+		if err != nil || n < 1 {
+			t.Fatalf("Prune = %d, %v", n, err)
+		}
+		if _, err := w.st.GetLoginAttempt(w.ctx, w.p.ID, old.a.ID); err == nil {
+			t.Fatalf("expired attempt survived Prune")
+		}
+		if _, err := w.svc.Load(w.ctx, w.p.ID, live.cookie); err != nil {
+			t.Fatalf("live attempt after Prune: %v", err)
+		}
+	})
+}
+
+func TestDeactivatedUserBlocked(t *testing.T) {
+	engines(t, func(t *testing.T, w *world) {
+		o := w.org("Acme", nil)
+		w.user(o, "owner@example.com", "") // the first member is the owner
+		u := w.user(o, "pat@example.com", "correct horse battery")
+		deactivate := func(status string) {
+			if _, err := w.ten.UpdateUser(w.ctx, actorTest, w.p.ID, string(u.ID), tenancy.UserUpdate{Status: &status}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		deactivate("deactivated")
+		b, v := w.loginByCode("pat@example.com", login.AuthRequest{})
+		want(t, v, login.StepBlocked)
+		if v.Blocked.Reason != "user_deactivated" {
+			t.Fatalf("blocked = %+v", v.Blocked)
+		}
+		// A password does not get a deactivated account in either.
+		b2 := w.start(login.AuthRequest{})
+		b2.submit(login.Input{Action: login.ActionUsePassword, Email: "pat@example.com"})
+		v = b2.submit(login.Input{Action: login.ActionPassword, Password: "correct horse battery"})
+		if v.Step != login.StepPassword || v.FieldErrors["password"] != "Incorrect email or password." {
+			t.Fatalf("password of a deactivated account: %+v", v)
+		}
+		// Baseline: reactivated, the same attempt goes through.
+		deactivate("active")
+		want(t, b.view(), login.StepDone)
+		s, _ := b.complete()
+		if s.UserID != u.ID {
+			t.Fatalf("session %+v", s)
+		}
+	})
+}

@@ -253,3 +253,18 @@ func (s *Service) save(ctx context.Context, w store.Writer, a *Attempt) error {
 	a.sync()
 	return nil
 }
+
+// Prune deletes up to limit attempts of any project that expired before
+// now (maintenance; finished attempts stay until they expire too).
+func (s *Service) Prune(ctx context.Context, limit int) (int64, error) {
+	var n int64
+	err := s.d.Store.Write(ctx, func(w store.Writer) error {
+		var err error
+		n, err = w.DeleteExpiredLoginAttempts(ctx, s.now(), limit)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune login attempts: %w", err)
+	}
+	return n, nil
+}
