@@ -57,7 +57,11 @@ func WithClock(now func() time.Time) Option {
 }
 
 // WithHTTPClient sets the client used for discovery and key set fetches
-// (default: a client with a 10 s timeout).
+// (default: a client with a 10 s timeout); nil keeps the default.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *config) { c.client = hc }
+	return func(c *config) {
+		if hc != nil {
+			c.client = hc
+		}
+	}
 }
