@@ -9,7 +9,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"math/big"
 	"strings"
 	"sync"
 	"testing"
@@ -241,8 +240,6 @@ func es256(t testing.TB, priv *ecdsa.PrivateKey) func([]byte) []byte {
 		return sig
 	}
 }
-
-func mustBig(b []byte) *big.Int { return new(big.Int).SetBytes(b) }
 
 // wantErr fails unless err wraps target.
 func wantErr(t testing.TB, err, target error, what string) {

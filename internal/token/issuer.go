@@ -39,7 +39,13 @@ type Option func(*Issuer)
 func WithClock(now func() time.Time) Option { return func(i *Issuer) { i.now = now } }
 
 // WithLogger sets where warnings (e.g. a failed key reload) go.
-func WithLogger(l *slog.Logger) Option { return func(i *Issuer) { i.log = l } }
+func WithLogger(l *slog.Logger) Option {
+	return func(i *Issuer) {
+		if l != nil {
+			i.log = l
+		}
+	}
+}
 
 // WithRotation sets how long a key signs before its successor takes over
 // (default DefaultRotationPeriod). Periods under an hour are raised to one

@@ -1,6 +1,8 @@
 package token_test
 
 import (
+	"crypto/rand"
+	"strings"
 	"testing"
 	"time"
 
@@ -8,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/gatehouse-auth/gatehouse/internal/id"
+	"github.com/gatehouse-auth/gatehouse/internal/seal"
 	"github.com/gatehouse-auth/gatehouse/internal/token"
 )
 
@@ -185,4 +188,28 @@ func TestUnknownProject(t *testing.T) {
 	if got := cs.writes.Load() - writes; got != 0 {
 		t.Fatalf("tokens for projects that do not exist opened %d write transactions", got)
 	}
+}
+
+// An instance configured with another master key cannot open the project's
+// key: it refuses to sign instead of issuing tokens nobody could verify.
+func TestWrongMasterKey(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		p := e.project("Acme")
+		jwt := e.accessToken(e.iss, p)
+		key := make([]byte, seal.KeySize)
+		rand.Read(key)
+		other, err := seal.New(key)
+		noErr(t, err, "seal.New")
+		wrong := token.NewIssuer(e.st, other, token.WithClock(e.clk.Now))
+		_, _, err = wrong.AccessToken(e.ctx, p, accessClaims(p))
+		if err == nil || !strings.Contains(err.Error(), "master key") {
+			t.Fatalf("AccessToken under another master key: %v, want an error naming the master key", err)
+		}
+		// The right key still works, and the stored keys were left alone.
+		_, err = e.issuer().VerifyAccessToken(e.ctx, p, issuerURL(p), jwt)
+		noErr(t, err, "verify on an instance with the right master key")
+		if got := e.states(p); len(got) != 2 {
+			t.Fatalf("stored keys after the failed load: %v", got)
+		}
+	})
 }
