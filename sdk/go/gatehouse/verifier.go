@@ -93,7 +93,8 @@ func (v *Verifier) Issuer() string { return v.issuer }
 // Verify checks an access token and returns its claims. Errors wrap one of
 // ErrMalformed, ErrAlgorithm, ErrType, ErrUnknownKey, ErrSignature,
 // ErrIssuer, ErrAudience, ErrExpired, ErrNotYetValid. Only a kid missing
-// from the cached key set can cause a network call (rate-limited).
+// from the cached key set can make it wait on the network (a rate-limited
+// refetch); an aged key set is refreshed in the background.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 	j, err := splitES256(token)
 	if err != nil {
