@@ -1,0 +1,96 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gatehouse-auth/gatehouse/internal/id"
+	"github.com/gatehouse-auth/gatehouse/internal/login"
+	"github.com/gatehouse-auth/gatehouse/internal/oidc"
+	"github.com/gatehouse-auth/gatehouse/internal/session"
+)
+
+// authorize is the OAuth 2.0 authorization endpoint as a browser sees it:
+// validate the request, reuse a live browser session when allowed, or start
+// a login attempt and show its first step.
+func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	projectID, ok := projectFrom(r)
+	if !ok {
+		h.notFound(w)
+		return
+	}
+	req, err := h.o.OIDC.ParseAuthorize(ctx, projectID, r.URL.Query())
+	if err != nil {
+		h.authorizeFailed(w, r, projectID, err)
+		return
+	}
+
+	if sess := h.browserSession(r, projectID); sess != nil && req.Prompt != "login" &&
+		(req.OrganizationHint == "" || req.OrganizationHint == sess.OrgID) {
+		to, err := h.o.OIDC.IssueCode(ctx, req, projectID, sess)
+		if err != nil {
+			h.internalError(w, r, h.projectName(ctx, projectID), "issue code for existing session", err)
+			return
+		}
+		redirect(w, r, to)
+		return
+	}
+	if req.Prompt == "none" {
+		redirect(w, r, h.o.OIDC.ErrorRedirect(req, "login_required", "the user is not signed in"))
+		return
+	}
+
+	a, cookie, err := h.o.Login.Start(ctx, projectID, *req, client(r))
+	if err != nil {
+		h.internalError(w, r, h.projectName(ctx, projectID), "start login attempt", err)
+		return
+	}
+	h.cookies.set(w, attemptCookieName(string(projectID)), string(projectID), cookie, a.ExpiresAt)
+	redirect(w, r, loginPath(projectID))
+}
+
+// authorizeFailed answers an invalid authorization request. Errors may go
+// back to the app only when the provider vouched for the redirect URI (it
+// is registered for the client); otherwise the person sees the error here,
+// so Gatehouse can never be used to bounce someone to an arbitrary site.
+func (h *Handler) authorizeFailed(w http.ResponseWriter, r *http.Request, projectID id.Project, err error) {
+	var ae *oidc.AuthorizeError
+	if !errors.As(err, &ae) {
+		h.internalError(w, r, h.projectName(r.Context(), projectID), "parse authorization request", err)
+		return
+	}
+	if ae.RedirectURI != "" {
+		redirect(w, r, h.o.OIDC.ErrorRedirect(&login.AuthRequest{RedirectURI: ae.RedirectURI, State: ae.State}, ae.Code, ae.Description))
+		return
+	}
+	desc := ae.Description
+	if desc == "" {
+		desc = ae.Code
+	}
+	h.pages.render(w, http.StatusBadRequest, &page{
+		Page: "message", Title: "Sign-in error", ProjectName: h.projectName(r.Context(), projectID),
+		Heading: "This sign-in link is not valid",
+		Paragraphs: []string{
+			"The app that sent you here made a request we cannot accept: " + desc + ".",
+			"Return to the app and try again. If it keeps happening, tell the app's developers (error: " + ae.Code + ").",
+		},
+	})
+}
+
+// browserSession is the live session behind the browser's session cookie
+// for this project, or nil.
+func (h *Handler) browserSession(r *http.Request, projectID id.Project) *session.Session {
+	tok := read(r, sessionCookieName(string(projectID)))
+	if tok == "" {
+		return nil
+	}
+	g, err := h.o.Sessions.Authenticate(r.Context(), projectID, tok)
+	if err != nil {
+		if !errors.Is(err, session.ErrInvalid) && !errors.Is(err, session.ErrRefused) {
+			h.log.WarnContext(r.Context(), "browser session check failed", "err", err)
+		}
+		return nil
+	}
+	return g.Session
+}
