@@ -53,6 +53,52 @@ func BenchmarkDummy(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "verifies/s")
 }
 
+// BenchmarkVerifyVsRaw runs one raw argon2.IDKey, one Verify and one Dummy
+// per iteration, in rotating order, and reports their mean times and ratios,
+// so a load that changes during the run (other processes on a shared
+// machine) weighs on all three alike.
+func BenchmarkVerifyVsRaw(b *testing.B) {
+	h := NewHasher()
+	p := h.Params()
+	const pw = "correct horse battery staple"
+	enc, err := h.Hash(context.Background(), pw)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, _ := parse(enc)
+	ctx := context.Background()
+	var spent [3]time.Duration
+	ops := [3]func(){
+		func() { sink = argon2.IDKey([]byte(pw), e.salt, p.Time, p.Memory, p.Threads, p.KeyLen) },
+		func() {
+			if ok, _, err := h.Verify(ctx, pw, enc); !ok || err != nil {
+				b.Fatalf("Verify: %v %v", ok, err)
+			}
+		},
+		func() {
+			if err := h.Dummy(ctx, pw); err != nil {
+				b.Fatalf("Dummy: %v", err)
+			}
+		},
+	}
+	// The order rotates: the op after another 19 MiB allocation tends to
+	// pay for the garbage collection that one triggered.
+	for i := 0; b.Loop(); i++ {
+		for j := range 3 {
+			k := (i + j) % 3
+			t := time.Now()
+			ops[k]()
+			spent[k] += time.Since(t)
+		}
+	}
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) / float64(b.N) }
+	b.ReportMetric(ms(spent[0]), "raw-ms")
+	b.ReportMetric(ms(spent[1]), "verify-ms")
+	b.ReportMetric(ms(spent[2]), "dummy-ms")
+	b.ReportMetric(float64(spent[1])/float64(spent[0]), "verify/raw")
+	b.ReportMetric(float64(spent[2])/float64(spent[1]), "dummy/verify")
+}
+
 // BenchmarkArgon2idRawParallel is the machine's KDF throughput with every
 // core busy and nothing bounding it.
 func BenchmarkArgon2idRawParallel(b *testing.B) {
@@ -138,6 +184,14 @@ func sampleHeap(stop <-chan struct{}, peak *atomic.Uint64) {
 			if ms.HeapAlloc > peak.Load() {
 				peak.Store(ms.HeapAlloc)
 			}
+		}
+	}
+}
+
+func BenchmarkCheck(b *testing.B) {
+	for b.Loop() {
+		if err := Check("purple elephants dance quietly", "alice@example.com", "Acme"); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

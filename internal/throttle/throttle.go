@@ -33,8 +33,8 @@ type Rule struct {
 // user ID, a client IP or a login attempt ID, as each rule says. Treat these
 // as constants.
 var (
-	// PasswordPerAccount: password guesses against one account (key: user
-	// ID, or the normalised email when no account matched). Ten wrong
+	// PasswordPerAccount: password guesses against one account (key: the
+	// normalised email, whether or not an account has it). Ten wrong
 	// guesses in 15 minutes cap an online attack at ~1,000 a day, far below
 	// what a password that passed Check needs, while a person who mistypes
 	// a few times is never stopped.
