@@ -199,3 +199,28 @@ func TestCodeThrottled(t *testing.T) {
 		want(t, b.submit(login.Input{Action: login.ActionCode, Code: code}), login.StepCreateOrg)
 	})
 }
+
+// TestLinkOnlyInItsBrowser: with VerifyLinkFrom, a link opened by someone
+// else (the victim of an attempt an attacker started with their address)
+// proves nothing and stays usable where the attempt started.
+func TestLinkOnlyInItsBrowser(t *testing.T) {
+	engines(t, func(t *testing.T, w *world) {
+		attacker := w.start(login.AuthRequest{})
+		attacker.submit(login.Input{Action: login.ActionEmail, Email: "victim@example.com"})
+		_, _, token := w.mailTo("victim@example.com")
+		victim := w.start(login.AuthRequest{})
+		for _, cookie := range []string{"", victim.cookie, "gh_la_FORGED"} {
+			_, err := w.svc.VerifyLinkFrom(w.ctx, w.p.ID, token, cookie, victim.c)
+			isErr(t, err, flow.ErrOtherBrowser, "link opened in another browser")
+		}
+		want(t, attacker.view(), login.StepVerifyEmail)
+		// Baseline: in the browser that started it the link works, once.
+		got, err := w.svc.VerifyLinkFrom(w.ctx, w.p.ID, token, attacker.cookie, attacker.c)
+		if err != nil || got != attacker.a.ID {
+			t.Fatalf("VerifyLinkFrom in its browser = %s, %v", got, err)
+		}
+		want(t, attacker.view(), login.StepCreateOrg)
+		_, err = w.svc.VerifyLinkFrom(w.ctx, w.p.ID, token, attacker.cookie, attacker.c)
+		isErr(t, err, flow.ErrInvalidLink, "replayed link in its browser")
+	})
+}

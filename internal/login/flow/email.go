@@ -179,7 +179,25 @@ func (s *Service) forgot(ctx context.Context, t *turn) error {
 // VerifyLink lands a magic link: it proves the email of the link's attempt
 // (and only that attempt) and kills the link and code. The caller decides
 // whether this browser may continue that attempt.
+//
+// Proving an attempt from any browser lets someone who started an attempt
+// with another person's address get in when that person clicks the link;
+// VerifyLinkFrom closes that by requiring the attempt's own browser.
 func (s *Service) VerifyLink(ctx context.Context, projectID id.Project, token string, c login.Client) (id.LoginAttempt, error) {
+	return s.verifyLink(ctx, projectID, token, "", c)
+}
+
+// VerifyLinkFrom is VerifyLink for the browser holding cookie only: opened
+// anywhere else it returns ErrOtherBrowser and leaves the link unused, so the
+// person can open it where they started or type the code there.
+func (s *Service) VerifyLinkFrom(ctx context.Context, projectID id.Project, token, cookie string, c login.Client) (id.LoginAttempt, error) {
+	if cookie == "" {
+		cookie = CookiePrefix + "none"
+	}
+	return s.verifyLink(ctx, projectID, token, cookie, c)
+}
+
+func (s *Service) verifyLink(ctx context.Context, projectID id.Project, token, cookie string, c login.Client) (id.LoginAttempt, error) {
 	if !strings.HasPrefix(token, LinkPrefix) {
 		return "", ErrInvalidLink
 	}
@@ -198,6 +216,9 @@ func (s *Service) VerifyLink(ctx context.Context, projectID id.Project, token st
 		}
 		if a.st.LinkExpiresAt == nil || !s.now().Before(*a.st.LinkExpiresAt) {
 			return "", ErrInvalidLink
+		}
+		if cookie != "" && !hmac.Equal(hashSecret(cookie), row.CookieHash) {
+			return "", ErrOtherBrowser
 		}
 		s.proveEmail(a, login.FactorMagicLink)
 		err = s.d.Store.Write(ctx, func(w store.Writer) error {

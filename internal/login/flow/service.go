@@ -45,6 +45,9 @@ var (
 	ErrGone = errors.New("login attempt expired or already used")
 	// ErrInvalidLink: the magic link is unknown, used, expired or replaced.
 	ErrInvalidLink = errors.New("sign-in link invalid, used or expired")
+	// ErrOtherBrowser: a magic link was opened outside the browser that
+	// started its attempt (VerifyLinkFrom); nothing was changed.
+	ErrOtherBrowser = errors.New("sign-in link opened in another browser")
 	// ErrNotDone: Complete was called while a step is still missing.
 	ErrNotDone = errors.New("login attempt is not finished")
 	// ErrBusy: the same attempt is being completed by another request.
