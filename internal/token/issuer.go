@@ -48,17 +48,26 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithRotation sets how long a key signs before its successor takes over
-// (default DefaultRotationPeriod). Periods under an hour are raised to one
-// hour, so a key signs for at least as long as an ID token lives.
+// (default DefaultRotationPeriod; zero keeps the default). Periods under an
+// hour are raised to one hour, so a key signs for at least as long as an ID
+// token lives. Every instance sharing a database should use the same period.
 func WithRotation(period time.Duration) Option {
-	return func(i *Issuer) { i.period = max(period, time.Hour) }
+	return func(i *Issuer) {
+		if period > 0 {
+			i.period = max(period, time.Hour)
+		}
+	}
 }
 
 // WithRetention sets how long a retired key stays published (default
-// DefaultRetention). It is at least the ID token lifetime plus Leeway, so
-// every token a key signed verifies until it expires.
+// DefaultRetention; zero keeps the default). It is at least the ID token
+// lifetime plus Leeway, so every token a key signed verifies until it expires.
 func WithRetention(d time.Duration) Option {
-	return func(i *Issuer) { i.retention = max(d, IDTokenLifetime+Leeway) }
+	return func(i *Issuer) {
+		if d > 0 {
+			i.retention = max(d, IDTokenLifetime+Leeway)
+		}
+	}
 }
 
 // NewIssuer returns an Issuer over st, opening private keys with sealer.

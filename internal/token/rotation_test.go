@@ -180,7 +180,8 @@ func TestRotationAfterLongDowntime(t *testing.T) {
 func TestWithRotationPeriod(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, sqliteStore(t))
-	iss := e.issuer(token.WithRotation(24*time.Hour), token.WithRetention(2*time.Hour))
+	// Zero options keep the defaults; the last option of a kind wins.
+	iss := e.issuer(token.WithRotation(0), token.WithRetention(0), token.WithRotation(24*time.Hour), token.WithRetention(2*time.Hour))
 	p := e.project("Acme")
 	k := e.jwks(iss, p).kids()
 	e.clk.Advance(24*time.Hour + time.Second)
@@ -191,6 +192,23 @@ func TestWithRotationPeriod(t *testing.T) {
 	if got := e.jwks(iss, p).kids(); len(got) != 2 || slices.Contains(got, k[0]) {
 		t.Fatalf("JWKS after a 2h retention %v", got)
 	}
+
+	// Too short a period or retention is raised to what keeps tokens verifiable.
+	short := e.issuer(token.WithRotation(time.Minute), token.WithRetention(time.Second))
+	q := e.project("Short")
+	k = e.jwks(short, q).kids()
+	e.clk.Advance(59 * time.Minute)
+	if got := kidOf(t, e.accessToken(short, q)); got != k[0] {
+		t.Fatalf("rotated within the first hour: signed by %s", got)
+	}
+	e.clk.Advance(time.Minute)
+	idt := e.idToken(short, q)
+	if kidOf(t, idt) != k[1] {
+		t.Fatal("no rotation after an hour")
+	}
+	e.clk.Advance(token.IDTokenLifetime)
+	_, err := short.VerifyIDToken(e.ctx, q, issuerURL(q), idt, false)
+	noErr(t, err, "an ID token at the end of its life, its key retired since")
 }
 
 func mapsEqual[K comparable, V comparable](a, b map[K]V) bool {
