@@ -22,6 +22,7 @@ const (
 	DefaultAddr            = "127.0.0.1:8080"
 	DefaultDataDir         = "./gatehouse-data"
 	DefaultShutdownTimeout = 30 * time.Second
+	DefaultEmailFrom       = "Gatehouse <no-reply@localhost>"
 )
 
 // Config is everything the server needs to run.
@@ -70,6 +71,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.DataDir == "" {
 		c.DataDir = DefaultDataDir
+	}
+	if c.EmailFrom == "" {
+		c.EmailFrom = DefaultEmailFrom
 	}
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = DefaultShutdownTimeout

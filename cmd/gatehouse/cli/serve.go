@@ -18,7 +18,7 @@ type serveCmd struct {
 	// The master key is a secret: documented as an environment variable
 	// only, since command lines are visible to every local user.
 	SMTPURL   string `name:"smtp-url" env:"GATEHOUSE_SMTP_URL" help:"SMTP server for outgoing email (smtp://user:pass@host:587 with STARTTLS, smtps://host:465); unset writes emails to the log and the development inbox."`
-	EmailFrom string `name:"email-from" env:"GATEHOUSE_EMAIL_FROM" default:"Gatehouse <no-reply@localhost>" help:"From address of outgoing email."`
+	EmailFrom string `name:"email-from" env:"GATEHOUSE_EMAIL_FROM" help:"From address of outgoing email (default: Gatehouse <no-reply@localhost>)."`
 	MasterKey string `name:"master-key" env:"GATEHOUSE_MASTER_KEY" hidden:"" help:"Base64 master key overriding <data-dir>/master.key."`
 }
 
