@@ -146,7 +146,7 @@ func (p *person) fieldError() string {
 
 // app is the vendor's application as an OAuth client: a standard OIDC client
 // library, untouched.
-type app struct {
+type oauthApp struct {
 	provider *oidc.Provider
 	config   oauth2.Config
 	verifier string
@@ -154,13 +154,13 @@ type app struct {
 	state    string
 }
 
-func newApp(t *testing.T, p oidcProject) *app {
+func newApp(t *testing.T, p oidcProject) *oauthApp {
 	t.Helper()
 	provider, err := oidc.NewProvider(context.Background(), p.Issuer)
 	if err != nil {
 		t.Fatalf("discovery: %v", err)
 	}
-	return &app{
+	return &oauthApp{
 		provider: provider,
 		config: oauth2.Config{
 			ClientID: p.ClientID, ClientSecret: p.ClientSecret,
@@ -171,7 +171,7 @@ func newApp(t *testing.T, p oidcProject) *app {
 }
 
 // authURL starts a login: PKCE S256, nonce and state, plus extra parameters.
-func (a *app) authURL(extra ...oauth2.AuthCodeOption) string {
+func (a *oauthApp) authURL(extra ...oauth2.AuthCodeOption) string {
 	a.verifier, a.nonce, a.state = oauth2.GenerateVerifier(), rand.Text(), rand.Text()
 	opts := append([]oauth2.AuthCodeOption{oauth2.S256ChallengeOption(a.verifier), oidc.Nonce(a.nonce)}, extra...)
 	return a.config.AuthCodeURL(a.state, opts...)
@@ -189,7 +189,7 @@ type tokens struct {
 
 // finish exchanges the code the login redirected back with and verifies the
 // ID token, as the app's callback would.
-func (a *app) finish(t *testing.T, landed *url.URL) *tokens {
+func (a *oauthApp) finish(t *testing.T, landed *url.URL) *tokens {
 	t.Helper()
 	if landed == nil || !strings.HasPrefix(landed.String(), appCallback) {
 		t.Fatalf("the login did not return to the app: %v", landed)
