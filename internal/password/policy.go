@@ -67,9 +67,56 @@ func Check(pw string, related ...string) error {
 		return w
 	}
 	if isRepetition(folded) {
-		return &Weak{CodeGuessable, "Repeated characters or words are easy to guess. Add another word or two; uncommon words are better."}
+		return &Weak{CodeGuessable, repeatedAdvice}
+	}
+	// zxcvbn does not see a word said many times over as one guess; score
+	// the password with such runs said once, which is what they are worth.
+	if c := collapseRepeats(n); c != n {
+		if err := guessCheck(c, related); err != nil {
+			return &Weak{CodeGuessable, repeatedAdvice}
+		}
 	}
 	return guessCheck(n, related)
+}
+
+const repeatedAdvice = "Repeated characters or words are easy to guess. Add another word or two; uncommon words are better."
+
+// collapseRepeats replaces every run of one unit said two or more times in
+// a row, covering at least 4 characters ("aaaa", "abab", "qwertyqwerty"),
+// by a single copy of the unit.
+func collapseRepeats(s string) string {
+	rs := []rune(s)
+	out := make([]rune, 0, len(rs))
+	for i := 0; i < len(rs); {
+		unit, reps := 0, 0
+		for l := 1; i+2*l <= len(rs); l++ {
+			k := 1
+			for i+(k+1)*l <= len(rs) && equalRunes(rs[i:i+l], rs[i+k*l:i+(k+1)*l]) {
+				k++
+			}
+			if k >= 2 && k*l >= 4 {
+				unit, reps = l, k
+				break
+			}
+		}
+		if unit == 0 {
+			out = append(out, rs[i])
+			i++
+			continue
+		}
+		out = append(out, rs[i:i+unit]...)
+		i += unit * reps
+	}
+	return string(out)
+}
+
+func equalRunes(a, b []rune) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // fold is the form comparisons use: NFKC, then lower case.

@@ -78,6 +78,10 @@ func TestGuessablePasswordsRefused(t *testing.T) {
 	// zxcvbn scores a long run of a repeated short unit as strong; it is not.
 	wantWeak(t, strings.Repeat("ab", 100), CodeGuessable)
 	wantWeak(t, strings.Repeat("xyz!", 20), CodeGuessable)
+	// Nor is a common password said over and over with a tail added.
+	wantWeak(t, strings.Repeat("qwertyuiop", 25)+"zxcvbn", CodeGuessable)
+	wantWeak(t, strings.Repeat("19991231", 32)[:255]+"x", CodeGuessable)
+	wantWeak(t, "monkeymonkeymonkey!", CodeGuessable)
 }
 
 func TestAdviceNamesThePattern(t *testing.T) {
@@ -146,6 +150,19 @@ func TestInvalidText(t *testing.T) {
 	wantWeak(t, "velvet\tthunder lantern", CodeInvalid)
 	wantWeak(t, "velvet thunder\nlantern", CodeInvalid)
 	wantOK(t, "velvet thunder lantern") // spaces are fine
+}
+
+func TestCollapseRepeats(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"aaaa": "a", "aaa": "aaa", "xabababy": "xaby", "qwertyqwertyqwerty!": "qwerty!",
+		"correct horse battery staple": "correct horse battery staple", "aabb": "aabb",
+		"1999123119991231": "19991231", "ééééx": "éx",
+	} {
+		if got := collapseRepeats(in); got != want {
+			t.Errorf("collapseRepeats(%q) = %q, want %q", in, got, want)
+		}
+	}
 }
 
 func TestRepetition(t *testing.T) {
