@@ -40,6 +40,10 @@ const minRelated = 3
 // must not be in the password: typically the email address (its local part
 // is what is refused) and the project's name. It returns nil or a *Weak.
 func Check(pw string, related ...string) error {
+	if len(pw) > maxInputBytes {
+		// Far beyond MaxLength in any script; not worth normalising.
+		return &Weak{CodeTooLong, "Use at most 256 characters."}
+	}
 	if !utf8.ValidString(pw) {
 		return &Weak{CodeInvalid, "The password contains bytes that are not valid text."}
 	}

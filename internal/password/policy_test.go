@@ -142,6 +142,7 @@ func TestLength(t *testing.T) {
 		}
 	}
 	wantWeak(t, strings.Repeat("ﬃ", 86), CodeTooLong) // 86 runes, 258 after NFKC
+	wantWeak(t, strings.Repeat("x", 1<<20), CodeTooLong)
 }
 
 func TestInvalidText(t *testing.T) {
