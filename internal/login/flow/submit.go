@@ -115,6 +115,11 @@ func (s *Service) act(ctx context.Context, t *turn, in login.Input) error {
 		st.Choices.UsePassword, st.Choices.Reset = true, false
 	case step == login.StepPassword && in.Action == login.ActionUseCode && t.sit.res.EmailMethod:
 		st.Choices.UsePassword = false
+		// A proven email needs no code: the password step is the
+		// organization's requirement, not a choice.
+		if st.Facts.EmailVerified {
+			return nil
+		}
 		if st.Code == nil || !st.Code.usable(s.now()) || st.Code.Reset {
 			return s.sendCode(ctx, t)
 		}
