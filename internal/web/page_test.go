@@ -273,7 +273,9 @@ func TestStylesheet(t *testing.T) {
 		t.Fatalf("stylesheet: %d %q", rec.Code, rec.Header().Get("Content-Type"))
 	}
 	css := rec.Body.String()
-	for _, want := range []string{"--brand", "prefers-color-scheme: dark", ":focus-visible", "system-ui"} {
+	// [hidden] must win over the input rules, or the username fields meant
+	// for password managers show up as a second email box.
+	for _, want := range []string{"--brand", "prefers-color-scheme: dark", ":focus-visible", "system-ui", "[hidden] { display: none !important; }"} {
 		if !strings.Contains(css, want) {
 			t.Errorf("stylesheet lacks %q", want)
 		}
