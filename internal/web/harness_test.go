@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
-	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/login/flow"
 	"github.com/gatehouse-auth/gatehouse/internal/mail"
 	"github.com/gatehouse-auth/gatehouse/internal/oidc"
@@ -215,4 +214,3 @@ func (e *env) exchange(code string) (status int, body string) {
 	return resp.StatusCode, string(b)
 }
 
-var _ = id.Org("")

@@ -36,7 +36,7 @@ func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
 // loginPost applies one action to the attempt. After it, the browser is sent
 // back to GET (Post/Redirect/Get), unless the answer is about this very
 // submission: field errors (422), throttling (429) or a notice (200) are
-// rendered directly, so they are seen once and a reload does not repeat them.
+// rendered directly, because a fresh GET would no longer know them.
 func (h *Handler) loginPost(w http.ResponseWriter, r *http.Request) {
 	projectID, ok := projectFrom(r)
 	if !ok {
