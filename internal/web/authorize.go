@@ -81,6 +81,14 @@ func (h *Handler) authorizeFailed(w http.ResponseWriter, r *http.Request, projec
 // browserSession is the live session behind the browser's session cookie
 // for this project, or nil.
 func (h *Handler) browserSession(r *http.Request, projectID id.Project) *session.Session {
+	if g := h.browserGrant(r, projectID); g != nil {
+		return g.Session
+	}
+	return nil
+}
+
+// browserGrant is browserSession with the user and organization it is for.
+func (h *Handler) browserGrant(r *http.Request, projectID id.Project) *session.Grant {
 	tok := read(r, sessionCookieName(string(projectID)))
 	if tok == "" {
 		return nil
@@ -92,5 +100,5 @@ func (h *Handler) browserSession(r *http.Request, projectID id.Project) *session
 		}
 		return nil
 	}
-	return g.Session
+	return g
 }

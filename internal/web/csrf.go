@@ -4,6 +4,8 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+
+	"github.com/gatehouse-auth/gatehouse/internal/id"
 )
 
 // formToken is the hidden field every login form carries: an HMAC keyed by
@@ -11,16 +13,23 @@ import (
 // cookie cannot compute it, and it needs no server-side key, so every
 // instance behind a load balancer agrees. It backs up the Sec-Fetch-Site /
 // Origin check for browsers that send neither header.
-func formToken(attemptCookie string, projectID string) string {
-	mac := hmac.New(sha256.New, []byte(attemptCookie))
-	mac.Write([]byte("gatehouse login form v1\x00" + projectID))
+// purpose separates uses (the login forms of a project, its logout
+// confirmation) so one token never passes for another.
+func formToken(cookie string, purpose string) string {
+	mac := hmac.New(sha256.New, []byte(cookie))
+	mac.Write([]byte("gatehouse form v1\x00" + purpose))
 	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
 
 // validFormToken compares in constant time.
-func validFormToken(attemptCookie, projectID, got string) bool {
-	if attemptCookie == "" || got == "" {
+func validFormToken(cookie, purpose, got string) bool {
+	if cookie == "" || got == "" {
 		return false
 	}
-	return hmac.Equal([]byte(formToken(attemptCookie, projectID)), []byte(got))
+	return hmac.Equal([]byte(formToken(cookie, purpose)), []byte(got))
 }
+
+// loginPurpose and logoutPurpose bind tokens to a project's login forms or
+// its logout confirmation.
+func loginPurpose(projectID id.Project) string  { return "login\x00" + string(projectID) }
+func logoutPurpose(projectID id.Project) string { return "logout\x00" + string(projectID) }

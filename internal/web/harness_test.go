@@ -213,4 +213,3 @@ func (e *env) exchange(code string) (status int, body string) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
 }
-

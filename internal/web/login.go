@@ -50,7 +50,7 @@ func (h *Handler) loginPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cookie := read(r, attemptCookieName(string(projectID)))
-	if cookie != "" && !validFormToken(cookie, string(projectID), r.PostFormValue("csrf_token")) {
+	if cookie != "" && !validFormToken(cookie, loginPurpose(projectID), r.PostFormValue("csrf_token")) {
 		h.pages.message(w, http.StatusForbidden, h.projectName(r.Context(), projectID), "Request refused",
 			"This form has expired",
 			"The page you submitted is out of date or did not come from this site. Go back, reload the page and try again.")
@@ -131,7 +131,7 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request, projectID id.Proj
 	}
 	p := stepPage(v)
 	p.FormAction = loginPath(projectID)
-	p.CSRF = formToken(cookie, string(projectID))
+	p.CSRF = formToken(cookie, loginPurpose(projectID))
 	// Any POST on this page may end the login with a redirect to the app.
 	h.pages.render(w, status, p, sourceOrigin(a.Request.RedirectURI))
 }

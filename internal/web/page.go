@@ -19,7 +19,7 @@ var templateFS embed.FS
 // together with layout.html, which holds the frame and shared partials.
 var pageNames = []string{
 	"identify", "verify_email", "password", "choose_org", "create_org",
-	"set_password", "blocked", "message", "inbox",
+	"set_password", "blocked", "message", "inbox", "logout",
 }
 
 // page is everything a template may show. Templates never see domain types,
@@ -57,7 +57,14 @@ type page struct {
 
 	// inbox page
 	Inbox []inboxMail
+
+	// logout confirmation
+	OrgName string
+	StayURL string
+	Hidden  []hiddenField
 }
+
+type hiddenField struct{ Name, Value string }
 
 type orgChoice struct {
 	ID   string
