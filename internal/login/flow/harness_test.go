@@ -47,7 +47,7 @@ func (c *clock) advance(d time.Duration) {
 
 // world is one engine's set of real components around a login service.
 type world struct {
-	t      *testing.T
+	t      testing.TB
 	ctx    context.Context
 	st     store.Store
 	clk    *clock
@@ -73,7 +73,7 @@ func engines(t *testing.T, fn func(t *testing.T, w *world)) {
 	}
 }
 
-func newWorld(t *testing.T, st store.Store) *world {
+func newWorld(t testing.TB, st store.Store) *world {
 	clk := &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
 	w := &world{t: t, ctx: t.Context(), st: st, clk: clk}
 	w.ten = tenancy.New(st, tenancy.WithClock(clk.now))
@@ -197,7 +197,7 @@ func (b *browser) complete() (*session.Session, string) {
 	return s, tok
 }
 
-func want(t *testing.T, v *login.View, step login.Step) {
+func want(t testing.TB, v *login.View, step login.Step) {
 	t.Helper()
 	if v.Step != step {
 		t.Fatalf("step = %s (errors %v, blocked %+v), want %s", v.Step, v.FieldErrors, v.Blocked, step)
