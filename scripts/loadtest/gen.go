@@ -36,6 +36,10 @@ type result struct {
 	// cpu is the CPU time this process used during the run: the server (or
 	// floor) handling the requests plus the load generator sending them.
 	cpu time.Duration
+	// dbCPU is the CPU time of the database's own processes (Postgres
+	// backends serving this database) during the run; 0 on SQLite, which
+	// runs inside this process and is counted in cpu.
+	dbCPU time.Duration
 }
 
 func (r result) rate() float64 { return float64(r.ok) / r.elapsed.Seconds() }
@@ -45,7 +49,14 @@ func (r result) cpuPerOK() time.Duration {
 	if r.ok == 0 {
 		return 0
 	}
-	return r.cpu / time.Duration(r.ok)
+	return (r.cpu + r.dbCPU) / time.Duration(r.ok)
+}
+
+func (r result) dbCPUPerOK() time.Duration {
+	if r.ok == 0 {
+		return 0
+	}
+	return r.dbCPU / time.Duration(r.ok)
 }
 
 func (r result) pct(p float64) time.Duration {
@@ -62,14 +73,14 @@ func (r result) pct(p float64) time.Duration {
 // Requests are never cancelled at the end: one cut off mid-way might have
 // rotated a token whose successor the worker never saw. A request that
 // ends after the deadline is not counted, but its answer is kept.
-func drive(ctx context.Context, name string, d time.Duration, conc int, fn step) result {
+func drive(ctx context.Context, name string, d time.Duration, conc int, fn step, dbMeter func() time.Duration) result {
 	type part struct {
 		ok, errs int
 		lat      []time.Duration
 		firstErr string
 	}
 	parts := make([]part, conc)
-	cpu0 := processCPU()
+	cpu0, db0 := processCPU(), dbMeter()
 	start := time.Now()
 	deadline := start.Add(d)
 	var wg sync.WaitGroup
@@ -98,6 +109,7 @@ func drive(ctx context.Context, name string, d time.Duration, conc int, fn step)
 	}
 	wg.Wait()
 	r := result{name: name, elapsed: d, cpu: processCPU() - cpu0}
+	r.dbCPU = dbMeter() - db0
 	for _, p := range parts {
 		r.ok += p.ok
 		r.errs += p.errs
@@ -131,12 +143,12 @@ func newClient(conc int, local net.Addr) *http.Client {
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
 
 func printHeader() {
-	fmt.Printf("%-34s %9s %7s %8s %8s %8s %8s %10s\n", "target", "req/s", "errors", "p50 ms", "p90 ms", "p99 ms", "max ms", "CPU µs/req")
+	fmt.Printf("%-34s %9s %7s %8s %8s %8s %8s %10s %8s\n", "target", "req/s", "errors", "p50 ms", "p90 ms", "p99 ms", "max ms", "CPU µs/req", "of it DB")
 }
 
 func printResult(r result) {
-	fmt.Printf("%-34s %9.0f %7d %8s %8s %8s %8s %10d\n", r.name, r.rate(), r.errs,
-		ms(r.pct(0.50)), ms(r.pct(0.90)), ms(r.pct(0.99)), ms(r.pct(1)), r.cpuPerOK().Microseconds())
+	fmt.Printf("%-34s %9.0f %7d %8s %8s %8s %8s %10d %8d\n", r.name, r.rate(), r.errs,
+		ms(r.pct(0.50)), ms(r.pct(0.90)), ms(r.pct(0.99)), ms(r.pct(1)), r.cpuPerOK().Microseconds(), r.dbCPUPerOK().Microseconds())
 	if r.firstErr != "" {
 		fmt.Printf("  first error: %s\n", r.firstErr)
 	}
@@ -150,6 +162,7 @@ func merge(name string, rs []result) result {
 		m.errs += r.errs
 		m.elapsed += r.elapsed
 		m.cpu += r.cpu
+		m.dbCPU += r.dbCPU
 		m.lat = append(m.lat, r.lat...)
 		if m.firstErr == "" {
 			m.firstErr = r.firstErr

@@ -116,9 +116,9 @@ type target struct {
 
 // compare warms both targets up, then measures them in alternating rounds
 // (A B, B A, …) and prints every round, the totals and ratio = A / B.
-func compare(ctx context.Context, o options, conc int, a, b target, profile string) error {
+func compare(ctx context.Context, o options, e *env, conc int, a, b target, profile string) error {
 	for _, t := range []target{a, b} {
-		drive(ctx, t.name, o.warmup, conc, t.fn)
+		drive(ctx, t.name, o.warmup, conc, t.fn, e.dbCPU)
 	}
 	var ra, rb []result
 	printHeader()
@@ -139,7 +139,7 @@ func compare(ctx context.Context, o options, conc int, a, b target, profile stri
 					return err
 				}
 			}
-			r := drive(ctx, t.name, o.duration, conc, t.fn)
+			r := drive(ctx, t.name, o.duration, conc, t.fn, e.dbCPU)
 			if stopProfile != nil {
 				stopProfile()
 			}
@@ -217,7 +217,7 @@ func runRefresh(ctx context.Context, o options, e *env) error {
 	endpoint := e.base + "/p/" + string(t.project.ID) + "/oauth/token"
 	gh := target{"gatehouse POST /oauth/token", refreshStep(client, endpoint, string(t.clientID), t.clientSecret, newChains(toks[:o.sessions], o.concurrency))}
 	fb := target{"floor: read+update+ES256", refreshStep(client, floorURL+"/token", string(t.clientID), t.clientSecret, newChains(toks[o.sessions:], o.concurrency))}
-	return compare(ctx, o, o.concurrency, gh, fb, profileName(o.cpuprofile, "refresh"))
+	return compare(ctx, o, e, o.concurrency, gh, fb, profileName(o.cpuprofile, "refresh"))
 }
 
 func runHealthz(ctx context.Context, o options, e *env) error {
@@ -230,7 +230,7 @@ func runHealthz(ctx context.Context, o options, e *env) error {
 	client := newClient(o.concurrency, nil)
 	gh := target{"gatehouse GET /healthz", getStep(client, e.base+"/healthz")}
 	bare := target{"bare net/http", getStep(client, bareURL+"/healthz")}
-	return compare(ctx, o, o.concurrency, gh, bare, profileName(o.cpuprofile, "healthz"))
+	return compare(ctx, o, e, o.concurrency, gh, bare, profileName(o.cpuprofile, "healthz"))
 }
 
 func envOr(k, def string) string {
