@@ -237,3 +237,25 @@ func TestUnregisteredRedirectURINeverRedirects(t *testing.T) {
 		}
 	})
 }
+
+func TestUnknownProject(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	b := e.browser()
+	for path, want := range map[string]int{
+		"/p/proj_00000000000000000000000000/oauth/authorize?client_id=" + string(e.client.ID) + "&redirect_uri=" + url.QueryEscape(appCallback): http.StatusBadRequest,
+		"/p/not-a-project/login":                          http.StatusNotFound,
+		"/p/proj_00000000000000000000000000/login":        http.StatusGone,
+		"/p/not-a-project/login/link?token=gh_ml_x":       http.StatusNotFound,
+		"/p/proj_00000000000000000000000000/oauth/logout": http.StatusOK,
+	} {
+		r := b.get(path)
+		if r.Status != want || r.Header.Get("Location") != "" {
+			t.Errorf("%s: %d Location %q, want %d", path, r.Status, r.Header.Get("Location"), want)
+		}
+	}
+	// Baseline: the same client at its own project starts a login.
+	if r := b.get(e.authorizeURL(nil)); pageName(r) != "identify" {
+		t.Errorf("baseline: %d %q", r.Status, pageName(r))
+	}
+}
