@@ -86,10 +86,11 @@ func (s *Service) submitOnce(ctx context.Context, a *Attempt, in login.Input, c 
 	if t.mail != nil && s.d.Mailer != nil {
 		s.d.Mailer.Poke()
 	}
-	after, err := s.judge(ctx, s.d.Store, cur)
-	if err != nil {
-		return nil, err
-	}
+	// The email's accounts did not change in this submit (identify judged
+	// again when it set the email), so Next runs over the same inputs.
+	after := &situation{p: t.sit.p, cands: t.sit.cands}
+	after.res = login.Next(login.Inputs{Project: after.p, Facts: cur.st.Facts, Choices: cur.st.Choices,
+		OrgHint: cur.Request.OrganizationHint, Candidates: after.cands})
 	*a = *cur
 	v := s.view(cur, after)
 	v.FieldErrors, v.Notice, v.ThrottledFor = t.v.FieldErrors, t.v.Notice, t.v.ThrottledFor
