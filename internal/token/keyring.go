@@ -30,6 +30,9 @@ type keyring struct {
 	// the current key's rotation, or a retired key's end of publication,
 	// whichever comes first.
 	refreshAt time.Time
+	// signUntil is when the current key is due to hand over; past it, no
+	// caller signs with this snapshot without first waiting for a reload.
+	signUntil time.Time
 	signer    *signer
 	verify    map[id.SigningKey]*ecdsa.PublicKey
 	jwks      []byte
@@ -67,7 +70,7 @@ func (i *Issuer) keys(ctx context.Context, projectID id.Project) (*projectKeys, 
 	if ring := pk.ring.Load(); ring != nil && i.now().Before(ring.refreshAt) {
 		return pk, ring, nil
 	}
-	ring, err := i.reload(ctx, projectID, pk, func(r *keyring, now time.Time) bool { return now.Before(r.refreshAt) })
+	ring, err := i.reload(ctx, projectID, pk, func(r *keyring, now time.Time) bool { return now.Before(r.refreshAt) }, false)
 	if err != nil {
 		i.forget(projectID, pk)
 	}
@@ -97,7 +100,7 @@ func (i *Issuer) publicKey(ctx context.Context, projectID id.Project, kid id.Sig
 	}
 	ring, err = i.reload(ctx, projectID, pk, func(r *keyring, now time.Time) bool {
 		return r.verify[kid] != nil || now.Before(r.loadedAt.Add(unknownKidReload))
-	})
+	}, true)
 	if err != nil {
 		return nil, err
 	}
@@ -108,9 +111,17 @@ func (i *Issuer) publicKey(ctx context.Context, projectID id.Project, kid id.Sig
 }
 
 // reload rereads the project's keys unless, once the lock is held, good
-// says the snapshot another caller just stored will do.
-func (i *Issuer) reload(ctx context.Context, projectID id.Project, pk *projectKeys, good func(*keyring, time.Time) bool) (*keyring, error) {
-	pk.mu.Lock()
+// says the snapshot another caller just stored will do. Unless wait is set,
+// a caller that finds a reload already running carries on with the snapshot
+// it has (still valid keys) instead of queueing behind the database.
+func (i *Issuer) reload(ctx context.Context, projectID id.Project, pk *projectKeys, good func(*keyring, time.Time) bool, wait bool) (*keyring, error) {
+	if old := pk.ring.Load(); old != nil && !wait && i.now().Before(old.signUntil) {
+		if !pk.mu.TryLock() {
+			return old, nil
+		}
+	} else {
+		pk.mu.Lock()
+	}
 	defer pk.mu.Unlock()
 	old := pk.ring.Load()
 	now := i.now()
@@ -121,6 +132,10 @@ func (i *Issuer) reload(ctx context.Context, projectID id.Project, pk *projectKe
 	if err != nil {
 		if old == nil {
 			return nil, err
+		}
+		if ctx.Err() != nil {
+			// The caller gave up; the next one retries the reload.
+			return old, nil
 		}
 		// Keep signing and verifying with what is known (those keys stay
 		// valid); a database outage must not stop token issuance.
@@ -183,7 +198,8 @@ func (i *Issuer) load(ctx context.Context, projectID id.Project, old *keyring, n
 			if ring.signer, err = i.signerOf(k, old); err != nil {
 				return nil, err
 			}
-			ring.refreshAt = earlier(ring.refreshAt, rotateAt(k, i.period))
+			ring.signUntil = rotateAt(k, i.period)
+			ring.refreshAt = earlier(ring.refreshAt, ring.signUntil)
 		case store.SigningKeyRetired:
 			ring.refreshAt = earlier(ring.refreshAt, k.RetiredAt.Add(i.retention))
 		}
