@@ -2,6 +2,7 @@ package token_test
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -101,5 +102,49 @@ func TestCachedKeysSurviveDatabaseOutage(t *testing.T) {
 	// A project never loaded cannot be served.
 	if _, err := e.iss.JWKS(e.ctx, id.New[id.Project](e.clk.Now())); err == nil {
 		t.Fatal("JWKS of an uncached project during the outage succeeded")
+	}
+}
+
+// Signers keep going while the keys reload underneath them: no errors, one
+// key, and reloads bounded by the interval rather than by the callers.
+func TestConcurrentSigningAcrossReloads(t *testing.T) {
+	t.Parallel()
+	cs := &countingStore{Store: sqliteStore(t)}
+	e := newEnv(t, cs)
+	p := e.project("Acme")
+	want := kidOf(t, e.accessToken(e.iss, p))
+	reads := cs.reads.Load()
+	const rounds = 5
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				jwt, _, err := e.iss.AccessToken(e.ctx, p, accessClaims(p))
+				if err != nil {
+					t.Errorf("AccessToken: %v", err)
+					return
+				}
+				if got := kidOf(t, jwt); got != want {
+					t.Errorf("signed by %s, want %s", got, want)
+					return
+				}
+			}
+		})
+	}
+	for range rounds {
+		time.Sleep(20 * time.Millisecond)
+		e.clk.Advance(token.KeyReloadInterval)
+	}
+	time.Sleep(20 * time.Millisecond)
+	close(done)
+	wg.Wait()
+	if got := cs.reads.Load() - reads; got < 1 || got > rounds {
+		t.Fatalf("%d reloads for %d reload intervals", got, rounds)
 	}
 }
