@@ -224,3 +224,38 @@ func TestLinkOnlyInItsBrowser(t *testing.T) {
 		isErr(t, err, flow.ErrInvalidLink, "replayed link in its browser")
 	})
 }
+
+// TestSendsThrottled: asking for code after code stops at the per-address
+// limit, the same way for an address with an account and one without, and
+// no email goes out while throttled.
+func TestSendsThrottled(t *testing.T) {
+	engines(t, func(t *testing.T, w *world) {
+		w.user(w.org("Acme", nil), "known@example.com", "")
+		sends := func(email string) (int, *login.View) {
+			b := w.start(login.AuthRequest{})
+			v := b.submit(login.Input{Action: login.ActionEmail, Email: email})
+			for i := 1; i < 100; i++ {
+				if v.ThrottledFor > 0 {
+					return i, v
+				}
+				v = b.submit(login.Input{Action: login.ActionResend})
+			}
+			t.Fatalf("%s: sends never throttled", email)
+			return 0, nil
+		}
+		nKnown, vKnown := sends("known@example.com")
+		nUnknown, vUnknown := sends("nobody@example.com")
+		if nKnown != nUnknown || vKnown.FieldErrors["code"] != vUnknown.FieldErrors["code"] || !strings.Contains(vKnown.FieldErrors["code"], "Wait") {
+			t.Fatalf("known throttled at send %d (%v), unknown at %d (%v)", nKnown, vKnown.FieldErrors, nUnknown, vUnknown.FieldErrors)
+		}
+		if got := w.mailCount("known@example.com"); got != nKnown-1 {
+			t.Fatalf("%d emails sent for %d allowed requests", got, nKnown-1)
+		}
+		// Baseline: after the window another code goes out.
+		w.clk.advance(time.Hour)
+		b := w.start(login.AuthRequest{})
+		if v := b.submit(login.Input{Action: login.ActionEmail, Email: "known@example.com"}); v.ThrottledFor != 0 || !v.CodeSent {
+			t.Fatalf("send after the window: %+v", v)
+		}
+	})
+}
