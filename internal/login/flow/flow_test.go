@@ -361,3 +361,14 @@ func TestDeactivatedUserBlocked(t *testing.T) {
 		}
 	})
 }
+
+func TestBlockedMessageIsASentence(t *testing.T) {
+	engines(t, func(t *testing.T, w *world) {
+		w.user(w.org("Frozen", &tenancy.OrganizationUpdate{LoginsDisabled: ptr(true)}), "pat@example.com", "")
+		_, v := w.loginByCode("pat@example.com", login.AuthRequest{})
+		want(t, v, login.StepBlocked)
+		if v.Blocked.Message != "Logins are disabled for Frozen." {
+			t.Fatalf("message = %q", v.Blocked.Message)
+		}
+	})
+}

@@ -3,7 +3,9 @@ package flow
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/gatehouse-auth/gatehouse/internal/login"
 	"github.com/gatehouse-auth/gatehouse/internal/user"
@@ -29,7 +31,7 @@ func (s *Service) view(a *Attempt, sit *situation) *login.View {
 		Step: r.Step, AttemptID: a.ID, ProjectName: sit.p.Name, Email: a.st.Facts.Email,
 		CodeSent:          a.st.Code != nil && a.st.Code.usable(s.now()),
 		PasswordAvailable: r.PasswordMethod, CodeAvailable: r.EmailMethod,
-		CanCreateOrg: r.CanCreateOrg, Reset: a.st.Choices.Reset, Blocked: r.Blocked,
+		CanCreateOrg: r.CanCreateOrg, Reset: a.st.Choices.Reset, Blocked: sentence(r.Blocked),
 		FieldErrors: map[string]string{},
 	}
 	if v.Email == "" && a.Request.LoginHint != "" {
@@ -57,4 +59,19 @@ func waitMessage(d time.Duration) string {
 		return fmt.Sprintf("Too many attempts. Wait %d seconds and try again.", max(secs, 1))
 	}
 	return fmt.Sprintf("Too many attempts. Wait %d minutes and try again.", (secs+59)/60)
+}
+
+// sentence turns a refusal's message (written to be wrapped in errors and
+// logs) into what a page shows: a capitalised sentence.
+func sentence(r *login.Refusal) *login.Refusal {
+	if r == nil || r.Message == "" {
+		return r
+	}
+	m := []rune(r.Message)
+	m[0] = unicode.ToUpper(m[0])
+	msg := string(m)
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	return &login.Refusal{Reason: r.Reason, Message: msg}
 }
