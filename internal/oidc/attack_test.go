@@ -185,8 +185,12 @@ func TestAttackWrongClientSecret(t *testing.T) {
 	form.Set("client_secret", secret)
 	e.post(tn, "/oauth/token", form).ok(t)
 
-	// A rotated secret stops working at once.
+	// After a rotation the new secret works at once; the old one, which
+	// this instance just accepted, stops within ClientCacheTTL.
 	fresh := mustSecret(t, e, tn, c)
+	code, _ = e.code(tn, c, nil)
+	e.exchange(tn, c, fresh, code, pkceVerifier).ok(t)
+	e.clk.Advance(oidc.ClientCacheTTL)
 	code, _ = e.code(tn, c, nil)
 	e.exchange(tn, c, secret, code, pkceVerifier).oauthErr(t, http.StatusUnauthorized, "invalid_client")
 	e.exchange(tn, c, fresh, code, pkceVerifier).ok(t)

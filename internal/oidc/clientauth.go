@@ -71,6 +71,18 @@ func (p *Provider) authenticateClient(ctx context.Context, r *http.Request, form
 	if err != nil {
 		return nil, errInvalidClient("client authentication failed")
 	}
+	secret := postSecret
+	if hasBasic {
+		secret = basicSecret
+	}
+	now := p.clock()
+	if c := p.clients.get(pid, cid, now); c != nil {
+		if checkClientSecret(c, secret) {
+			return c, nil
+		}
+		// The registration may have changed (a new secret): read it again.
+		p.clients.drop(pid, cid)
+	}
 	c, err := p.st.GetOAuthClient(ctx, pid, cid)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
@@ -78,26 +90,25 @@ func (p *Provider) authenticateClient(ctx context.Context, r *http.Request, form
 		}
 		return nil, err
 	}
-	secret := postSecret
-	if hasBasic {
-		secret = basicSecret
+	if !checkClientSecret(c, secret) {
+		return nil, errInvalidClient("client authentication failed")
 	}
+	p.clients.put(c, now)
+	return c, nil
+}
+
+// checkClientSecret applies the client's authentication method.
+func checkClientSecret(c *Client, secret string) bool {
 	switch c.Type {
 	case oauth.Confidential:
-		if !c.VerifySecret(secret) {
-			return nil, errInvalidClient("client authentication failed")
-		}
+		return c.VerifySecret(secret)
 	case oauth.Public:
 		// A public client holds no secret; one that sends a secret is
 		// confused or not who it says. Basic with an empty secret is what
 		// some libraries send for "none", so it is accepted.
-		if secret != "" {
-			return nil, errInvalidClient("client authentication failed")
-		}
-	default:
-		return nil, errInvalidClient("client authentication failed")
+		return secret == ""
 	}
-	return c, nil
+	return false
 }
 
 // hasScope reports whether the space-separated scope list holds s.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/login"
+	"github.com/gatehouse-auth/gatehouse/internal/oidc"
 	"github.com/gatehouse-auth/gatehouse/internal/oidc/oauth"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
 )
@@ -344,6 +345,7 @@ func TestRefreshAfterChanges(t *testing.T) {
 		ocode, _ := e.code(other, oc, nil)
 		ort := e.exchange(other, oc, osecret, ocode, pkceVerifier).ok(t)["refresh_token"].(string)
 		fatal(t, e.clients.Delete(e.ctx, system, other.P.ID, string(oc.ID)))
+		e.clk.Advance(oidc.ClientCacheTTL)
 		e.refresh(other, oc, osecret, ort).oauthErr(t, http.StatusUnauthorized, "invalid_client")
 	})
 }

@@ -45,6 +45,7 @@ type Provider struct {
 	public   string
 	clock    func() time.Time
 	log      *slog.Logger
+	clients  clientCache
 }
 
 // New returns a Provider.
