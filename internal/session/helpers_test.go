@@ -36,7 +36,7 @@ func (c *clock) Add(d time.Duration) {
 
 // env is one database with the services over it.
 type env struct {
-	t    *testing.T
+	t    testing.TB
 	ctx  context.Context
 	st   store.Store
 	clk  *clock
@@ -59,7 +59,7 @@ func engines(t *testing.T, fn func(t *testing.T, e *env)) {
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-func newEnv(t *testing.T, st store.Store) *env {
+func newEnv(t testing.TB, st store.Store) *env {
 	clk := &clock{now: time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)}
 	log := quiet
 	return &env{
@@ -71,7 +71,7 @@ func newEnv(t *testing.T, st store.Store) *env {
 
 var system = audit.System("test")
 
-func fatalIf(t *testing.T, err error) {
+func fatalIf(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
