@@ -114,6 +114,10 @@ func (p *Provider) exchangeCode(ctx context.Context, pid id.Project, client *Cli
 		code, first, err = w.UseAuthorizationCode(ctx, pid, hash, now)
 		return err
 	})
+	if errors.Is(err, store.ErrNotFound) {
+		// Deleted since it was read (its client was deleted).
+		return nil, errInvalidGrant("the authorization code is invalid, expired or already used")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("redeem authorization code: %w", err)
 	}
