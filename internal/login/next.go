@@ -1,3 +1,8 @@
+// Package login holds what a login proves and what it needs: the facts a
+// login attempt records, the pure next-step function that turns facts,
+// choices and policy into the missing step, the policy check repeated at
+// every refresh, and the types the hosted pages render. The service that
+// runs attempts is package flow.
 package login
 
 import (

@@ -1,3 +1,8 @@
+// Package flow runs login attempts: it stores each attempt server-side,
+// records what the person proves (email code, magic link, password) and
+// chooses (organization, new organization, new password), asks login.Next
+// what is missing, and when nothing is, creates the account if new and the
+// session in one transaction. Sign-up and log-in are the same flow.
 package flow
 
 import (
