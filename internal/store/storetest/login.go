@@ -55,9 +55,11 @@ func (e *env) getAttempt(p id.Project, a id.LoginAttempt) *store.LoginAttempt {
 }
 
 func testLoginRoundTrip(e *env) {
-	a, _ := e.tenants()
+	a, b := e.tenants()
 	at := e.createAttempt(a.P.ID, true)
 	same(e.t, at, e.getAttempt(a.P.ID, at.ID), "created attempt")
+	_, err := e.st.GetLoginAttemptByCookie(e.ctx, b.P.ID, at.CookieHash)
+	wantErr(e.t, err, store.ErrNotFound, "GetLoginAttemptByCookie from another project")
 	got, err := e.st.GetLoginAttemptByCookie(e.ctx, a.P.ID, at.CookieHash)
 	noErr(e.t, err, "GetLoginAttemptByCookie")
 	same(e.t, at, got, "attempt by cookie")
@@ -115,7 +117,7 @@ func testLoginOtherTenant(e *env) {
 }
 
 func testLoginUpdate(e *env) {
-	a, _ := e.tenants()
+	a, b := e.tenants()
 	at := e.createAttempt(a.P.ID, true)
 	sibling := e.createAttempt(a.P.ID, true)
 	oldLink := at.LinkHash
@@ -136,8 +138,15 @@ func testLoginUpdate(e *env) {
 		e.t.Fatalf("version after update = %d, want %d", next.Version, at.Version+1)
 	}
 	same(e.t, &next, e.getAttempt(a.P.ID, at.ID), "updated attempt")
+	// The current version from another project changes nothing either.
+	theirs := next
+	theirs.ProjectID = b.P.ID
+	theirs.State = []byte(`{"facts":{"email":"attacker@example.com","email_verified":true,"proofs":[]}}`)
+	err := e.writeErr(func(w store.Writer) error { return w.UpdateLoginAttempt(e.ctx, &theirs) })
+	wantErr(e.t, err, store.ErrNotFound, "UpdateLoginAttempt of the current version from another project")
+	same(e.t, &next, e.getAttempt(a.P.ID, at.ID), "attempt after the other project's write")
 	// The used link no longer finds the attempt; the cookie still does.
-	_, err := e.st.GetLoginAttemptByLink(e.ctx, a.P.ID, oldLink)
+	_, err = e.st.GetLoginAttemptByLink(e.ctx, a.P.ID, oldLink)
 	wantErr(e.t, err, store.ErrNotFound, "GetLoginAttemptByLink after the link was cleared")
 	got, err := e.st.GetLoginAttemptByCookie(e.ctx, a.P.ID, at.CookieHash)
 	noErr(e.t, err, "GetLoginAttemptByCookie after update")
