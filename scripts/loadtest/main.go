@@ -31,6 +31,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-auth/gatehouse/internal/server"
 	"github.com/gatehouse-auth/gatehouse/internal/store/sqlstore"
 )
 
@@ -47,6 +48,7 @@ type options struct {
 	loginConc   int
 	overload    int
 	analyze     bool
+	logLevel    string
 }
 
 func main() {
@@ -65,6 +67,7 @@ func main() {
 	flag.IntVar(&o.loginConc, "login-concurrency", 0, "workers for the password login rate (0: GOMAXPROCS)")
 	flag.IntVar(&o.overload, "overload", 32, "workers for the password overload run (past the KDF cap)")
 	flag.BoolVar(&o.analyze, "analyze", true, "on Postgres, ANALYZE after the set-up, as autovacuum does in a live database (false: plan on a fresh database's empty statistics)")
+	flag.StringVar(&o.logLevel, "server-log-level", "warn", "the server's log level; at info every request is logged (to a file in the temporary data directory)")
 	flag.Parse()
 	o.modes = strings.Split(modes, ",")
 	if o.engine != sqlstore.EngineSQLite && o.engine != sqlstore.EnginePostgres {
@@ -81,9 +84,13 @@ func main() {
 }
 
 func run(ctx context.Context, o options) (err error) {
-	fmt.Printf("loadtest: engine=%s GOMAXPROCS=%d NumCPU=%d %s concurrency=%d rounds=%d×%s\n",
-		o.engine, runtime.GOMAXPROCS(0), runtime.NumCPU(), runtime.Version(), o.concurrency, o.rounds, o.duration)
-	e, err := startServer(ctx, o.engine, o.pg)
+	fmt.Printf("loadtest: engine=%s server-log-level=%s GOMAXPROCS=%d NumCPU=%d %s concurrency=%d rounds=%d×%s\n",
+		o.engine, o.logLevel, runtime.GOMAXPROCS(0), runtime.NumCPU(), runtime.Version(), o.concurrency, o.rounds, o.duration)
+	level, err := server.ParseLevel(o.logLevel)
+	if err != nil {
+		return err
+	}
+	e, err := startServer(ctx, o.engine, o.pg, level)
 	if err != nil {
 		return err
 	}

@@ -7,9 +7,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -69,7 +71,7 @@ func tempDatabase(ctx context.Context, admin string) (string, func() error, erro
 
 // startServer runs the real server in-process on a random port and opens
 // the same database for the set-up and the floor.
-func startServer(ctx context.Context, engine, pgAdmin string) (*env, error) {
+func startServer(ctx context.Context, engine, pgAdmin string, level slog.Level) (*env, error) {
 	dir, err := os.MkdirTemp("", "gatehouse-loadtest-")
 	if err != nil {
 		return nil, err
@@ -90,6 +92,15 @@ func startServer(ctx context.Context, engine, pgAdmin string) (*env, error) {
 		dbURL = u
 		cleanups = append(cleanups, drop)
 	}
+	logOut := io.Writer(os.Stderr)
+	if level < slog.LevelWarn {
+		f, err := os.Create(filepath.Join(dir, "server.log"))
+		if err != nil {
+			return fail(err)
+		}
+		cleanups = append(cleanups, f.Close)
+		logOut = f
+	}
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	m := server.New(server.Config{
@@ -97,7 +108,7 @@ func startServer(ctx context.Context, engine, pgAdmin string) (*env, error) {
 		DataDir:     dir,
 		DatabaseURL: dbURL,
 		MasterKey:   base64.StdEncoding.EncodeToString(key),
-		Logger:      slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Logger:      slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level})),
 	})
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan error, 1)
