@@ -8,9 +8,11 @@ import (
 )
 
 // magicLink lands the link from the sign-in email. The link proves the email
-// for its attempt wherever it is opened; only the browser holding that
-// attempt's cookie continues the login here. Anywhere else (another browser,
-// the phone's mail app) it says so, and the original window goes on.
+// only in the browser that started the attempt: otherwise anyone could type a
+// victim's address, wait for the victim to click the link they were sent,
+// and be signed in as them. Opened anywhere else (another browser, the
+// phone's mail app) the link stays unused and the page says to open it where
+// the sign-in started, or to type the code there.
 func (h *Handler) magicLink(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	projectID, ok := projectFrom(r)
@@ -19,7 +21,14 @@ func (h *Handler) magicLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := r.URL.Query().Get("token")
-	attemptID, err := h.o.Login.VerifyLink(ctx, projectID, token, client(r))
+	cookie := read(r, attemptCookieName(string(projectID)))
+	_, err := h.o.Login.VerifyLinkFrom(ctx, projectID, token, cookie, client(r))
+	if errors.Is(err, flow.ErrOtherBrowser) {
+		h.pages.message(w, http.StatusOK, h.projectName(ctx, projectID), "Open this link where you started",
+			"Open this link in the browser where you started signing in",
+			"For your safety, a sign-in link works only in the browser that asked for it. Open it there, or type the 6-digit code from the same email into that window.")
+		return
+	}
 	if err != nil {
 		if errors.Is(err, flow.ErrGone) || errors.Is(err, flow.ErrInvalidLink) {
 			h.pages.message(w, http.StatusGone, h.projectName(ctx, projectID), "Link expired",
@@ -30,13 +39,5 @@ func (h *Handler) magicLink(w http.ResponseWriter, r *http.Request) {
 		h.internalError(w, r, h.projectName(ctx, projectID), "verify magic link", err)
 		return
 	}
-	if cookie := read(r, attemptCookieName(string(projectID))); cookie != "" {
-		if a, err := h.o.Login.Load(ctx, projectID, cookie); err == nil && a.ID == attemptID {
-			redirect(w, r, loginPath(projectID))
-			return
-		}
-	}
-	h.pages.message(w, http.StatusOK, h.projectName(ctx, projectID), "Email verified",
-		"Email verified",
-		"Go back to the window where you started signing in and select Continue there. You can close this one.")
+	redirect(w, r, loginPath(projectID))
 }

@@ -124,7 +124,7 @@ func (s *Service) setPassword(ctx context.Context, t *turn, pw string) error {
 		return nil
 	}
 	st := &t.a.st
-	if err := password.Check(pw, st.Facts.Email); err != nil {
+	if err := password.Check(pw, st.Facts.Email, t.sit.p.Name); err != nil {
 		var weak *password.Weak
 		if errors.As(err, &weak) {
 			t.v.FieldErrors["new_password"] = weak.Message
