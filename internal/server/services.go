@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/httpapi"
 	"github.com/gatehouse-auth/gatehouse/internal/login/flow"
@@ -62,6 +63,7 @@ func buildServices(cfg Config, db store.Store, key masterkey.Key, public string,
 	worker := mail.NewWorker(db, sender, mail.WithLogger(log))
 	clients := oidc.NewClients(db)
 	provider := oidc.New(oidc.Options{Store: db, Tenancy: tenants, Sessions: sessions, Tokens: tokens, PublicURL: public, Logger: log})
+	limiter := throttle.New(db)
 	logins := flow.NewService(flow.Deps{
 		Store:     db,
 		Tenancy:   tenants,
@@ -69,7 +71,7 @@ func buildServices(cfg Config, db store.Store, key masterkey.Key, public string,
 		Outbox:    outbox,
 		Mailer:    worker,
 		Hasher:    password.NewHasher(),
-		Throttle:  throttle.New(db),
+		Throttle:  limiter,
 		PublicURL: public,
 		Logger:    log,
 	})
@@ -87,7 +89,7 @@ func buildServices(cfg Config, db store.Store, key masterkey.Key, public string,
 	return &services{
 		api:        api,
 		surfaces:   []surface{provider, pages},
-		background: []func(context.Context) error{worker.Run},
+		background: []func(context.Context) error{worker.Run, pruner(logins, limiter, log)},
 	}, nil
 }
 
@@ -103,4 +105,31 @@ func (s *services) runBackground(ctx context.Context, log *slog.Logger) (wait fu
 		})
 	}
 	return wg.Wait
+}
+
+// pruneEvery is how often expired login attempts and old throttle counters
+// are deleted. Nothing depends on it but table size, and every instance may
+// run it: the deletes are idempotent.
+const pruneEvery = 10 * time.Minute
+
+// pruner deletes expired login attempts and throttle counters older than the
+// longest throttle window.
+func pruner(logins *flow.Service, limiter *throttle.Limiter, log *slog.Logger) func(context.Context) error {
+	return func(ctx context.Context) error {
+		t := time.NewTicker(pruneEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
+			if _, err := logins.Prune(ctx, 10000); err != nil && ctx.Err() == nil {
+				log.Warn("pruning expired login attempts", "error", err)
+			}
+			if _, err := limiter.Prune(ctx, 24*time.Hour); err != nil && ctx.Err() == nil {
+				log.Warn("pruning throttle counters", "error", err)
+			}
+		}
+	}
 }
