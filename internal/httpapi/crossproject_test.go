@@ -30,16 +30,17 @@ func TestCrossProjectSweep(t *testing.T) {
 		a.do(http.MethodPost, "/api/v1/users/"+aOwner+"/roles", map[string]any{"role_id": aRole}).want(http.StatusOK)
 		a.do(http.MethodPost, "/api/v1/users/"+aMember+"/roles", map[string]any{"role_id": aCustom}).want(http.StatusOK)
 		aOwnerRole := a.roleID("owner")
+		aClient := a.do(http.MethodPost, "/api/v1/oauth-clients", map[string]any{"name": "A app", "redirect_uris": []string{"https://a.example/cb"}}).want(http.StatusCreated).str("id")
 
-		secrets := []string{a.projectID, aOrg, aOwner, aMember, aPerm, aRole, aCustom, aOwnerRole, a.keyID, "owner@a.example", "member@a.example", "a_custom", "a.read"}
-		before := snapshotA(a, aOrg, aOwner, aMember, aPerm, aRole, aCustom)
+		secrets := []string{a.projectID, aOrg, aOwner, aMember, aPerm, aRole, aCustom, aOwnerRole, a.keyID, aClient, "https://a.example/cb", "owner@a.example", "member@a.example", "a_custom", "a.read"}
+		before := snapshotA(a, aOrg, aOwner, aMember, aPerm, aRole, aCustom) + snapshotClient(a, aClient)
 
 		bOrg := b.newOrg("B's customer")
 		bUser := b.newUser(bOrg, "someone@b.example", nil)["id"].(string)
 
 		substitutions := []map[string]string{
-			{"organizations": aOrg, "users": aOwner, "permissions": aPerm, "roles": aRole, "secret-keys": a.keyID, "role_id": aRole},
-			{"organizations": aOrg, "users": aMember, "permissions": aPerm, "roles": aCustom, "secret-keys": a.keyID, "role_id": aCustom},
+			{"organizations": aOrg, "users": aOwner, "permissions": aPerm, "roles": aRole, "secret-keys": a.keyID, "role_id": aRole, "client_id": aClient},
+			{"organizations": aOrg, "users": aMember, "permissions": aPerm, "roles": aCustom, "secret-keys": a.keyID, "role_id": aCustom, "client_id": aClient},
 			{"users": aOwner, "roles": aOwnerRole, "role_id": aOwnerRole},
 		}
 		doc := e.spec()
@@ -93,7 +94,7 @@ func TestCrossProjectSweep(t *testing.T) {
 		if covered < 3*20 {
 			t.Fatalf("only %d calls made", covered)
 		}
-		if after := snapshotA(a, aOrg, aOwner, aMember, aPerm, aRole, aCustom); after != before {
+		if after := snapshotA(a, aOrg, aOwner, aMember, aPerm, aRole, aCustom) + snapshotClient(a, aClient); after != before {
 			t.Fatalf("project B changed project A's data:\nbefore %s\nafter  %s", before, after)
 		}
 	})
@@ -156,17 +157,20 @@ func sweepBody(method, tmpl, aOrg, aRole string) (any, bool) {
 		return nil, true
 	}
 	bodies := map[string]any{
-		"POST /organizations":       map[string]any{"name": "B org"},
-		"PATCH /organizations/{id}": map[string]any{"name": "hijacked", "logins_disabled": true},
-		"POST /users":               map[string]any{"organization_id": aOrg, "email": "intruder@b.example"},
-		"PATCH /users/{id}":         map[string]any{"display_name": "hijacked", "status": "deactivated"},
-		"POST /users/{id}/roles":    map[string]any{"role_id": aRole},
-		"POST /permissions":         map[string]any{"key": "b.perm." + strings.ToLower(randSuffix())},
-		"PATCH /permissions/{id}":   map[string]any{"description": "hijacked"},
-		"POST /roles":               map[string]any{"organization_id": aOrg, "key": "b_role", "name": "B role"},
-		"PATCH /roles/{id}":         map[string]any{"name": "hijacked", "permissions": []string{}},
-		"POST /secret-keys":         map[string]any{"name": "B key"},
-		"PATCH /project":            map[string]any{"name": "Project B"},
+		"POST /organizations":                           map[string]any{"name": "B org"},
+		"PATCH /organizations/{id}":                     map[string]any{"name": "hijacked", "logins_disabled": true},
+		"POST /users":                                   map[string]any{"organization_id": aOrg, "email": "intruder@b.example"},
+		"PATCH /users/{id}":                             map[string]any{"display_name": "hijacked", "status": "deactivated"},
+		"POST /users/{id}/roles":                        map[string]any{"role_id": aRole},
+		"POST /permissions":                             map[string]any{"key": "b.perm." + strings.ToLower(randSuffix())},
+		"PATCH /permissions/{id}":                       map[string]any{"description": "hijacked"},
+		"POST /roles":                                   map[string]any{"organization_id": aOrg, "key": "b_role", "name": "B role"},
+		"PATCH /roles/{id}":                             map[string]any{"name": "hijacked", "permissions": []string{}},
+		"POST /secret-keys":                             map[string]any{"name": "B key"},
+		"PATCH /project":                                map[string]any{"name": "Project B"},
+		"POST /oauth-clients":                           map[string]any{"name": "B app", "redirect_uris": []string{"https://b.example/cb"}},
+		"PATCH /oauth-clients/{client_id}":              map[string]any{"name": "hijacked", "redirect_uris": []string{"https://evil.example/cb"}},
+		"POST /oauth-clients/{client_id}/rotate-secret": map[string]any{},
 	}
 	b, ok := bodies[method+" "+tmpl]
 	return b, ok
@@ -193,4 +197,11 @@ func snapshotA(a *client, org, owner, member, perm, role, custom string) string 
 	slices.SortFunc(keys, func(x, y map[string]any) int { return strings.Compare(x["id"].(string), y["id"].(string)) })
 	sb.WriteString(mustJSON(a.t, keys))
 	return sb.String()
+}
+
+// snapshotClient reads A's OAuth client and client list.
+func snapshotClient(a *client, clientID string) string {
+	a.t.Helper()
+	return string(a.do(http.MethodGet, "/api/v1/oauth-clients/"+clientID, nil).want(http.StatusOK).body) +
+		mustJSON(a.t, a.listAll("/api/v1/oauth-clients", 200))
 }

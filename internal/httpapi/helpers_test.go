@@ -16,6 +16,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
 	"github.com/gatehouse-auth/gatehouse/internal/httpapi"
+	"github.com/gatehouse-auth/gatehouse/internal/oidc"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
 	"github.com/gatehouse-auth/gatehouse/internal/testdb"
@@ -43,7 +44,7 @@ type env struct {
 func newEnv(t *testing.T, st store.Store) *env {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := tenancy.New(st, tenancy.WithLogger(log))
-	srv := httptest.NewServer(httpapi.New(httpapi.Options{Service: svc, PublicURL: "http://gatehouse.test", Logger: log}))
+	srv := httptest.NewServer(httpapi.New(httpapi.Options{Service: svc, Clients: oidc.NewClients(st, oidc.WithClientsLogger(log)), PublicURL: "http://gatehouse.test", Logger: log}))
 	t.Cleanup(srv.Close)
 	return &env{t: t, st: st, svc: svc, srv: srv}
 }
