@@ -26,7 +26,7 @@ type tokenResponse struct {
 	TokenType    string `json:"token_type"`
 	ExpiresIn    int64  `json:"expires_in"`
 	RefreshToken string `json:"refresh_token,omitempty"`
-	IDToken      string `json:"id_token"`
+	IDToken      string `json:"id_token,omitempty"`
 	Scope        string `json:"scope,omitempty"`
 }
 
@@ -136,7 +136,7 @@ func (p *Provider) exchangeCode(ctx context.Context, pid id.Project, client *Cli
 	if err != nil {
 		return nil, fmt.Errorf("record code grant: %w", err)
 	}
-	resp, err := p.issue(ctx, pid, client, g, code.Nonce)
+	resp, err := p.issue(ctx, pid, client, g, code.Nonce, true)
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +201,11 @@ func (p *Provider) refresh(ctx context.Context, pid id.Project, client *Client, 
 	if err != nil {
 		return nil, grantError(err)
 	}
-	return p.issue(ctx, pid, client, g, "")
+	// OpenID Connect Core §12.2 lets a refresh response leave out the ID
+	// token; leaving it out keeps a refresh at one signature. The access token
+	// carries the current claims, and the ID token of the login stays valid
+	// as an id_token_hint for logout.
+	return p.issue(ctx, pid, client, g, "", false)
 }
 
 // grantError maps the session service's refusals to invalid_grant.
@@ -217,8 +221,8 @@ func grantError(err error) error {
 	return err
 }
 
-// issue signs the access and ID tokens of a grant.
-func (p *Provider) issue(ctx context.Context, pid id.Project, client *Client, g *session.Grant, nonce string) (*tokenResponse, error) {
+// issue signs the access token of a grant, and its ID token when asked.
+func (p *Provider) issue(ctx context.Context, pid id.Project, client *Client, g *session.Grant, nonce string, withIDToken bool) (*tokenResponse, error) {
 	iss := p.Issuer(pid)
 	s, u, o := g.Session, g.User, g.Org
 	at, exp, err := p.tokens.AccessToken(ctx, pid, token.AccessClaims{
@@ -230,6 +234,13 @@ func (p *Provider) issue(ctx context.Context, pid id.Project, client *Client, g 
 	if err != nil {
 		return nil, fmt.Errorf("sign access token: %w", err)
 	}
+	resp := &tokenResponse{
+		AccessToken: at, TokenType: "Bearer", ExpiresIn: int64(exp.Sub(p.clock()).Round(time.Second) / time.Second),
+		RefreshToken: g.RefreshToken,
+	}
+	if !withIDToken {
+		return resp, nil
+	}
 	idt, err := p.tokens.IDToken(ctx, pid, token.IDClaims{
 		Issuer: iss, Subject: u.ID, Audience: client.ID, Nonce: nonce, AuthTime: s.Facts.AuthTime(),
 		SessionID: s.ID, AMR: s.Facts.AMR(), Email: u.Email, EmailVerified: u.EmailVerified, Name: u.DisplayName,
@@ -238,8 +249,6 @@ func (p *Provider) issue(ctx context.Context, pid id.Project, client *Client, g 
 	if err != nil {
 		return nil, fmt.Errorf("sign ID token: %w", err)
 	}
-	return &tokenResponse{
-		AccessToken: at, TokenType: "Bearer", ExpiresIn: int64(exp.Sub(p.clock()).Round(time.Second) / time.Second),
-		RefreshToken: g.RefreshToken, IDToken: idt,
-	}, nil
+	resp.IDToken = idt
+	return resp, nil
 }
