@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"github.com/gatehouse-auth/gatehouse/internal/session"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -30,17 +31,18 @@ func TestCrossProjectSweep(t *testing.T) {
 		a.do(http.MethodPost, "/api/v1/users/"+aOwner+"/roles", map[string]any{"role_id": aRole}).want(http.StatusOK)
 		a.do(http.MethodPost, "/api/v1/users/"+aMember+"/roles", map[string]any{"role_id": aCustom}).want(http.StatusOK)
 		aOwnerRole := a.roleID("owner")
+		aSession := (&sessionEnv{env: e, sess: session.New(e.st, make([]byte, 32))}).login(a, aOwner)
 		aClient := a.do(http.MethodPost, "/api/v1/oauth-clients", map[string]any{"name": "A app", "redirect_uris": []string{"https://a.example/cb"}}).want(http.StatusCreated).str("id")
 
-		secrets := []string{a.projectID, aOrg, aOwner, aMember, aPerm, aRole, aCustom, aOwnerRole, a.keyID, aClient, "https://a.example/cb", "owner@a.example", "member@a.example", "a_custom", "a.read"}
+		secrets := []string{a.projectID, aOrg, aOwner, aMember, aPerm, aRole, aCustom, aOwnerRole, a.keyID, aClient, aSession, "https://a.example/cb", "owner@a.example", "member@a.example", "a_custom", "a.read"}
 		before := snapshotA(a, aOrg, aOwner, aMember, aPerm, aRole, aCustom) + snapshotClient(a, aClient)
 
 		bOrg := b.newOrg("B's customer")
 		bUser := b.newUser(bOrg, "someone@b.example", nil)["id"].(string)
 
 		substitutions := []map[string]string{
-			{"organizations": aOrg, "users": aOwner, "permissions": aPerm, "roles": aRole, "secret-keys": a.keyID, "role_id": aRole, "client_id": aClient},
-			{"organizations": aOrg, "users": aMember, "permissions": aPerm, "roles": aCustom, "secret-keys": a.keyID, "role_id": aCustom, "client_id": aClient},
+			{"organizations": aOrg, "users": aOwner, "permissions": aPerm, "roles": aRole, "secret-keys": a.keyID, "role_id": aRole, "client_id": aClient, "sessions": aSession},
+			{"organizations": aOrg, "users": aMember, "permissions": aPerm, "roles": aCustom, "secret-keys": a.keyID, "role_id": aCustom, "client_id": aClient, "sessions": aSession},
 			{"users": aOwner, "roles": aOwnerRole, "role_id": aOwnerRole},
 		}
 		doc := e.spec()
@@ -168,6 +170,8 @@ func sweepBody(method, tmpl, aOrg, aRole string) (any, bool) {
 		"PATCH /roles/{id}":                             map[string]any{"name": "hijacked", "permissions": []string{}},
 		"POST /secret-keys":                             map[string]any{"name": "B key"},
 		"PATCH /project":                                map[string]any{"name": "Project B"},
+		"POST /users/{id}/sessions/revoke":              nil,
+		"POST /organizations/{id}/sessions/revoke":      nil,
 		"POST /oauth-clients":                           map[string]any{"name": "B app", "redirect_uris": []string{"https://b.example/cb"}},
 		"PATCH /oauth-clients/{client_id}":              map[string]any{"name": "hijacked", "redirect_uris": []string{"https://evil.example/cb"}},
 		"POST /oauth-clients/{client_id}/rotate-secret": map[string]any{},

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"github.com/gatehouse-auth/gatehouse/internal/session"
 	"io"
 	"log/slog"
 	"net/http"
@@ -44,7 +45,7 @@ type env struct {
 func newEnv(t *testing.T, st store.Store) *env {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := tenancy.New(st, tenancy.WithLogger(log))
-	srv := httptest.NewServer(httpapi.New(httpapi.Options{Service: svc, Clients: oidc.NewClients(st, oidc.WithClientsLogger(log)), PublicURL: "http://gatehouse.test", Logger: log}))
+	srv := httptest.NewServer(httpapi.New(httpapi.Options{Service: svc, Sessions: session.New(st, make([]byte, 32), session.WithLogger(log)), Clients: oidc.NewClients(st, oidc.WithClientsLogger(log)), PublicURL: "http://gatehouse.test", Logger: log}))
 	t.Cleanup(srv.Close)
 	return &env{t: t, st: st, svc: svc, srv: srv}
 }
