@@ -1,13 +1,14 @@
 package httpapi_test
 
 import (
-	"github.com/gatehouse-auth/gatehouse/internal/session"
 	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gatehouse-auth/gatehouse/internal/session"
 )
 
 // TestCrossProjectSweep calls every operation of the served OpenAPI document
