@@ -57,7 +57,7 @@ func main() {
 	flag.StringVar(&o.engine, "engine", "sqlite", "database engine: sqlite or postgres")
 	flag.StringVar(&o.pg, "pg", envOr("GATEHOUSE_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"),
 		"Postgres server URL; a fresh database is created next to it and dropped at the end")
-	flag.StringVar(&modes, "mode", "refresh,healthz", "comma-separated: refresh, healthz, login")
+	flag.StringVar(&modes, "mode", "refresh,healthz", "comma-separated: refresh, healthz, login; or serve (set up and wait for an external generator such as wrk with refresh.lua)")
 	flag.DurationVar(&o.duration, "duration", 5*time.Second, "length of each measured round of each target")
 	flag.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured run of each target before the rounds")
 	flag.IntVar(&o.rounds, "rounds", 2, "rounds per target, alternating targets")
@@ -107,6 +107,8 @@ func run(ctx context.Context, o options) (err error) {
 			err = runHealthz(ctx, o, e)
 		case "login":
 			err = runLogin(ctx, o, e)
+		case "serve":
+			err = runServe(ctx, o, e)
 		default:
 			err = fmt.Errorf("unknown mode %q", m)
 		}
@@ -210,10 +212,8 @@ func runRefresh(ctx context.Context, o options, e *env) error {
 	if err != nil {
 		return err
 	}
-	if e.engine == sqlstore.EnginePostgres && o.analyze {
-		if _, err := e.db.Pools()["postgres"].ExecContext(ctx, "ANALYZE"); err != nil {
-			return fmt.Errorf("analyze: %w", err)
-		}
+	if err := analyze(ctx, o, e); err != nil {
+		return err
 	}
 	fmt.Printf("\n== refresh: %d sessions per target (created in %s), %d users, one confidential client; analyzed: %v\n",
 		o.sessions, time.Since(start).Round(time.Millisecond), len(t.users), e.engine == sqlstore.EnginePostgres && o.analyze)
@@ -232,6 +232,18 @@ func runRefresh(ctx context.Context, o options, e *env) error {
 	gh := target{"gatehouse POST /oauth/token", refreshStep(client, endpoint, string(t.clientID), t.clientSecret, newChains(toks[:o.sessions], o.concurrency))}
 	fb := target{"floor: read+update+ES256", refreshStep(client, floorURL+"/token", string(t.clientID), t.clientSecret, newChains(toks[o.sessions:], o.concurrency))}
 	return compare(ctx, o, e, o.concurrency, gh, fb, profileName(o.cpuprofile, "refresh"))
+}
+
+// analyze gathers Postgres' statistics, as autovacuum does in a live
+// database; a fresh database's planner works from empty statistics.
+func analyze(ctx context.Context, o options, e *env) error {
+	if e.engine != sqlstore.EnginePostgres || !o.analyze {
+		return nil
+	}
+	if _, err := e.db.Pools()["postgres"].ExecContext(ctx, "ANALYZE"); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	return nil
 }
 
 func runHealthz(ctx context.Context, o options, e *env) error {
