@@ -32,7 +32,8 @@ const (
 	maxIP        = 64
 )
 
-// randomToken is a prefix and 32 random bytes, base64url.
+// randomToken is a prefix and 32 random bytes, base64url: the browser
+// cookie, which the store finds by its hash.
 func randomToken(prefix string) string {
 	b := make([]byte, 32)
 	// crypto/rand.Read never fails (it aborts the program rather than
@@ -211,9 +212,14 @@ func (s *Service) GrantForCode(ctx context.Context, projectID id.Project, sessio
 	}
 	_, idleFor := lifetimes(acc.Project, acc.Org)
 	idle := earliest(now.Add(idleFor), abs)
-	token := randomToken(RefreshTokenPrefix)
-	var out *store.SessionRecord
+	var (
+		out   *store.SessionRecord
+		token string
+	)
 	err = s.st.Write(ctx, func(w store.Writer) error {
+		// A refresh token names its session, so it is minted for whichever
+		// session ends up holding it: this one, or the copy below.
+		token = s.keys.first(sessionID)
 		ok, err := w.IssueFirstRefresh(ctx, store.FirstRefresh{
 			ProjectID: projectID, SessionID: sessionID, ClientID: clientID, Hash: hashToken(token), At: now, IdleExpiresAt: idle,
 		})
@@ -234,8 +240,10 @@ func (s *Service) GrantForCode(ctx context.Context, projectID id.Project, sessio
 		if cur.RevokedAt != nil {
 			return ErrInvalid
 		}
+		copyID := id.New[id.Session](now)
+		token = s.keys.first(copyID)
 		out = &store.SessionRecord{
-			ID: id.New[id.Session](now), ProjectID: projectID, OrgID: cur.OrgID, UserID: cur.UserID, ClientID: clientID,
+			ID: copyID, ProjectID: projectID, OrgID: cur.OrgID, UserID: cur.UserID, ClientID: clientID,
 			Facts: cur.Facts, RefreshHash: hashToken(token), RefreshedAt: &now,
 			CreatedAt: now, LastActiveAt: now, ExpiresAt: abs, IdleExpiresAt: idle,
 			UserAgent: cur.UserAgent, IP: cur.IP,

@@ -2,10 +2,7 @@ package session
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
@@ -15,54 +12,49 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/store"
 )
 
-// successor derives the token that replaces tok. Deriving it (instead of
-// drawing it at random) lets every concurrent refresh of one token compute
-// the same successor without storing any token in plaintext.
-func (s *Service) successor(tok string) string {
-	m := hmac.New(sha256.New, s.refreshKey)
-	m.Write([]byte(tok))
-	return RefreshTokenPrefix + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
-
 func sameHash(a, b store.TokenHash) bool {
 	return len(a) == len(b) && len(a) > 0 && subtle.ConstantTimeCompare(a, b) == 1
 }
 
 // Refresh rotates a refresh token and returns the session's grant with the
-// successor. Its cost is one indexed read (session, user, organization,
-// project, roles and permissions in one statement) and one conditional
-// UPDATE; the caller then signs one access token.
+// successor. Its cost is one read by primary key (session, user,
+// organization, project, roles and permissions in one statement) and one
+// conditional UPDATE; the caller then signs one access token.
 //
+//   - A malformed token, or one whose tag is not authentic, is ErrInvalid
+//     before any database work: it proves nothing about its session.
 //   - A token of another project or another client is ErrInvalid, and the
 //     session is left alone: the presenter is not its owner.
 //   - An expired (absolute or idle, under current policy) or revoked
 //     session is ErrInvalid.
 //   - Current policy refusing the session's facts revokes it: ErrRefused.
-//   - The previous token within Grace of the rotation gets the same
-//     successor again, with no write. Outside the grace it is reuse: the
-//     session is revoked and ErrReused returned.
+//   - The current token rotates. The previous one within Grace of the
+//     rotation gets the same successor again, with no write. Any other
+//     token of the session, of whatever age, is reuse: the session is
+//     revoked and ErrReused returned.
 func (s *Service) Refresh(ctx context.Context, projectID id.Project, clientID id.Client, refreshToken string) (*Grant, error) {
-	if !plausible(refreshToken, RefreshTokenPrefix) || clientID == "" {
+	sid, ok := s.keys.parse(refreshToken)
+	if !ok || clientID == "" {
 		return nil, ErrInvalid
 	}
 	hash := hashToken(refreshToken)
-	acc, err := s.st.SessionAccessByRefreshHash(ctx, projectID, hash)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, ErrInvalid
-	}
-	if err != nil {
-		return nil, fmt.Errorf("refresh: %w", err)
-	}
-	next := s.successor(refreshToken)
+	next := s.keys.successor(sid, refreshToken)
 	nextHash := hashToken(next)
 	now := s.now()
 	for range 2 {
-		rec := acc.Session
-		if rec.ClientID != clientID {
+		acc, err := s.st.SessionAccess(ctx, projectID, sid)
+		if errors.Is(err, store.ErrNotFound) {
 			return nil, ErrInvalid
 		}
-		if sameHash(hash, rec.PrevRefreshHash) {
-			return s.replay(ctx, acc, nextHash, next, now)
+		if err != nil {
+			return nil, fmt.Errorf("refresh: %w", err)
+		}
+		rec := acc.Session
+		if rec.ClientID != clientID || rec.RevokedAt != nil {
+			return nil, ErrInvalid
+		}
+		if !sameHash(hash, rec.RefreshHash) {
+			return s.replay(ctx, acc, hash, nextHash, next, now)
 		}
 		sess, abs, err := s.judge(ctx, acc, now)
 		if err != nil {
@@ -80,16 +72,10 @@ func (s *Service) Refresh(ctx context.Context, projectID id.Project, clientID id
 			return grantOf(sess, acc, next), nil
 		}
 		// Another refresh of the same token won the race (or the session was
-		// revoked meanwhile): read again and judge the token as previous.
-		acc, err = s.st.SessionAccessByRefreshHash(ctx, projectID, hash)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, ErrInvalid
-		}
-		if err != nil {
-			return nil, fmt.Errorf("refresh: %w", err)
-		}
+		// revoked meanwhile): read again and judge the token as rotated.
 	}
-	// Two lost races for one token means it was rotated again meanwhile.
+	// The current hash never returns to a rotated token's, so a second lost
+	// race only happens when the row changes under us twice; refuse.
 	return nil, ErrInvalid
 }
 
@@ -106,16 +92,21 @@ func (s *Service) rotate(ctx context.Context, r store.RefreshRotation) (bool, er
 	return ok, err
 }
 
-// replay handles a presented token that has already been rotated: within
-// the grace, when its successor is the current token, the same successor is
-// returned; anything else is reuse and ends the session.
-func (s *Service) replay(ctx context.Context, acc *store.SessionAccess, nextHash store.TokenHash, next string, now time.Time) (*Grant, error) {
+// replay handles an authentic token of the session that is not its current
+// one, so it has been rotated (the tag proves Gatehouse minted it for this
+// session, and every token of a chain but the current one has been
+// replaced). Within the grace, when it is the previous token and its
+// successor is the current one, the same successor is returned; anything
+// else is reuse and ends the session. The caller has ruled out revoked
+// sessions and other clients.
+func (s *Service) replay(ctx context.Context, acc *store.SessionAccess, hash, nextHash store.TokenHash, next string, now time.Time) (*Grant, error) {
 	rec := acc.Session
-	if rec.RevokedAt != nil {
+	if abs, idle := deadlines(rec, acc.Project, acc.Org); !now.Before(abs) || !now.Before(idle) {
+		// An ended session has nothing left to protect.
 		return nil, ErrInvalid
 	}
 	inGrace := rec.RefreshedAt != nil && now.Sub(*rec.RefreshedAt) <= Grace
-	if inGrace && sameHash(nextHash, rec.RefreshHash) {
+	if inGrace && sameHash(hash, rec.PrevRefreshHash) && sameHash(nextHash, rec.RefreshHash) {
 		sess, _, err := s.judge(ctx, acc, now)
 		if err != nil {
 			return nil, err
@@ -130,21 +121,23 @@ func (s *Service) replay(ctx context.Context, acc *store.SessionAccess, nextHash
 }
 
 // RevokeRefreshToken ends the session of a refresh token at its client's
-// request (RFC 7009). A token that is unknown, malformed, already revoked,
-// or issued to another client is answered with nil and changes nothing, so
-// a client learns nothing about tokens that are not its own.
+// request (RFC 7009). Any authentic token of the session, current or
+// rotated, ends it: the session is the grant. A token that is malformed,
+// not authentic, of an unknown or already revoked session, or issued to
+// another client is answered with nil and changes nothing, so a client
+// learns nothing about tokens that are not its own.
 func (s *Service) RevokeRefreshToken(ctx context.Context, projectID id.Project, clientID id.Client, token string) error {
-	if !plausible(token, RefreshTokenPrefix) || clientID == "" {
+	sid, ok := s.keys.parse(token)
+	if !ok || clientID == "" {
 		return nil
 	}
-	acc, err := s.st.SessionAccessByRefreshHash(ctx, projectID, hashToken(token))
+	rec, err := s.st.GetSession(ctx, projectID, sid)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("revoke refresh token: %w", err)
 	}
-	rec := acc.Session
 	if rec.ClientID != clientID || rec.RevokedAt != nil {
 		return nil
 	}

@@ -99,11 +99,11 @@ type Grant struct {
 
 // Service manages sessions.
 type Service struct {
-	st         store.Store
-	rotator    store.RefreshRotator
-	refreshKey []byte
-	clock      func() time.Time
-	log        *slog.Logger
+	st      store.Store
+	rotator store.RefreshRotator
+	keys    refreshKeys
+	clock   func() time.Time
+	log     *slog.Logger
 }
 
 // Option configures a Service.
@@ -116,10 +116,10 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.clock 
 func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 
 // New returns a Service over st. refreshKey (32 secret bytes, e.g. derived
-// from the master key) keys the HMAC that derives each refresh token's
-// successor; it is copied.
+// from the master key) is the root of the sub-keys that authenticate refresh
+// tokens and derive each one's successor (see token.go).
 func New(st store.Store, refreshKey []byte, opts ...Option) *Service {
-	s := &Service{st: st, refreshKey: append([]byte(nil), refreshKey...), clock: time.Now, log: slog.Default()}
+	s := &Service{st: st, keys: deriveRefreshKeys(refreshKey), clock: time.Now, log: slog.Default()}
 	// A store that can rotate in one autocommitted statement saves the
 	// transaction's round trips on every refresh.
 	s.rotator, _ = st.(store.RefreshRotator)

@@ -27,7 +27,9 @@ type SessionRecord struct {
 	ClientID id.Client
 	// Facts is the JSON of the login.Facts the session was minted from.
 	Facts json.RawMessage
-	// The SHA-256 hashes of the session's secrets; nil when none.
+	// The SHA-256 hashes of the session's secrets; nil when none. A
+	// refresh token names its session, so the refresh hashes are compared
+	// after reading the row by ID, never searched for.
 	BrowserTokenHash TokenHash
 	RefreshHash      TokenHash
 	PrevRefreshHash  TokenHash
@@ -91,20 +93,18 @@ type SessionReader interface {
 	GetSession(ctx context.Context, projectID id.Project, sessionID id.Session) (*SessionRecord, error)
 	// ListSessions lists the project's sessions in ID (creation) order.
 	ListSessions(ctx context.Context, projectID id.Project, f SessionFilter, page Page) ([]*SessionRecord, error)
-	// SessionAccessByRefreshHash finds the session whose current or previous
-	// refresh token hashes to hash: the refresh hot path, one statement.
-	SessionAccessByRefreshHash(ctx context.Context, projectID id.Project, hash TokenHash) (*SessionAccess, error)
 	// SessionAccessByBrowserHash finds the session of a browser cookie.
 	SessionAccessByBrowserHash(ctx context.Context, projectID id.Project, hash TokenHash) (*SessionAccess, error)
-	// SessionAccess reads a session by ID with the same companions.
+	// SessionAccess reads a session by ID with the same companions: the
+	// refresh hot path (a refresh token names its session), one statement.
 	SessionAccess(ctx context.Context, projectID id.Project, sessionID id.Session) (*SessionAccess, error)
 }
 
 // SessionWriter changes sessions and their refresh tokens.
 type SessionWriter interface {
 	// CreateSession inserts s and normalises its times. ErrNotFound unless
-	// the user belongs to s.OrgID in s.ProjectID; ErrConflict for a taken ID
-	// or token hash.
+	// the user belongs to s.OrgID in s.ProjectID; ErrConflict for a taken
+	// ID, browser token hash or current refresh token hash.
 	CreateSession(ctx context.Context, s *SessionRecord) error
 	// IssueFirstRefresh binds a client-less, refresh-less, unrevoked session;
 	// false when the session is not in that state (or not in the project).

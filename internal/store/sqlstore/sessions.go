@@ -109,14 +109,6 @@ func (r *reader) ListSessions(ctx context.Context, projectID id.Project, f store
 	return sessionsFromRows(rows), nil
 }
 
-func (r *reader) SessionAccessByRefreshHash(ctx context.Context, projectID id.Project, hash store.TokenHash) (*store.SessionAccess, error) {
-	row, err := r.q().SessionAccessByRefreshHash(ctx, sqlcdb.SessionAccessByRefreshHashParams{ProjectID: string(projectID), Hash: hash})
-	if err != nil {
-		return nil, wrap(err, "get session by refresh token")
-	}
-	return accessFrom(row.Session, row.User, row.Organization, row.Project, row.RoleKeys, row.PermissionKeys)
-}
-
 func (r *reader) SessionAccessByBrowserHash(ctx context.Context, projectID id.Project, hash store.TokenHash) (*store.SessionAccess, error) {
 	row, err := r.q().SessionAccessByBrowserHash(ctx, sqlcdb.SessionAccessByBrowserHashParams{ProjectID: string(projectID), Hash: hash})
 	if err != nil {

@@ -43,30 +43,11 @@ WHERE project_id = sqlc.arg(project_id) AND user_id = sqlc.arg(user_id) AND id >
     AND (NOT CAST(sqlc.arg(live_only) AS BOOLEAN) OR (revoked_at IS NULL AND expires_at > sqlc.arg(now) AND idle_expires_at > sqlc.arg(now)))
 ORDER BY id LIMIT sqlc.arg(max_rows);
 
--- The three SessionAccess queries read a session with its user,
+-- The two SessionAccess queries read a session with its user,
 -- organization and project, and the user's role and permission keys, in one
 -- statement. The keys come from correlated subqueries, each an index lookup
 -- by user; string_agg exists on both engines (SQLite since 3.44). Keys never
 -- contain spaces (rbac.ValidateKey); the caller sorts and de-duplicates.
-
--- name: SessionAccessByRefreshHash :one
-SELECT sqlc.embed(s), sqlc.embed(u), sqlc.embed(o), sqlc.embed(p),
-    CAST(COALESCE((
-        SELECT string_agg(r.key, ' ') FROM role_assignments ra JOIN roles r ON r.id = ra.role_id
-        WHERE ra.project_id = s.project_id AND ra.user_id = s.user_id
-    ), '') AS TEXT) AS role_keys,
-    CAST(COALESCE((
-        SELECT string_agg(pm.key, ' ') FROM role_assignments ra
-        JOIN role_permissions rp ON rp.role_id = ra.role_id
-        JOIN permissions pm ON pm.id = rp.permission_id
-        WHERE ra.project_id = s.project_id AND ra.user_id = s.user_id
-    ), '') AS TEXT) AS permission_keys
-FROM sessions s
-JOIN users u ON u.id = s.user_id AND u.project_id = s.project_id
-JOIN organizations o ON o.id = s.organization_id AND o.project_id = s.project_id
-JOIN projects p ON p.id = s.project_id
-WHERE s.project_id = sqlc.arg(project_id)
-    AND (s.refresh_hash = sqlc.arg(hash) OR s.prev_refresh_hash = sqlc.arg(hash));
 
 -- name: SessionAccessByBrowserHash :one
 SELECT sqlc.embed(s), sqlc.embed(u), sqlc.embed(o), sqlc.embed(p),
@@ -86,6 +67,9 @@ JOIN organizations o ON o.id = s.organization_id AND o.project_id = s.project_id
 JOIN projects p ON p.id = s.project_id
 WHERE s.project_id = sqlc.arg(project_id) AND s.browser_token_hash = sqlc.arg(hash);
 
+-- The refresh hot path: a refresh token names its session, so the row is
+-- read by primary key and the token's hash compared with the current and
+-- previous ones in Go.
 -- name: SessionAccessByID :one
 SELECT sqlc.embed(s), sqlc.embed(u), sqlc.embed(o), sqlc.embed(p),
     CAST(COALESCE((

@@ -303,9 +303,6 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.sessionAccessByIDStmt, err = db.PrepareContext(ctx, sessionAccessByID); err != nil {
 		return nil, fmt.Errorf("error preparing query SessionAccessByID: %w", err)
 	}
-	if q.sessionAccessByRefreshHashStmt, err = db.PrepareContext(ctx, sessionAccessByRefreshHash); err != nil {
-		return nil, fmt.Errorf("error preparing query SessionAccessByRefreshHash: %w", err)
-	}
 	if q.setAuthorizationCodeGrantStmt, err = db.PrepareContext(ctx, setAuthorizationCodeGrant); err != nil {
 		return nil, fmt.Errorf("error preparing query SetAuthorizationCodeGrant: %w", err)
 	}
@@ -812,11 +809,6 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing sessionAccessByIDStmt: %w", cerr)
 		}
 	}
-	if q.sessionAccessByRefreshHashStmt != nil {
-		if cerr := q.sessionAccessByRefreshHashStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing sessionAccessByRefreshHashStmt: %w", cerr)
-		}
-	}
 	if q.setAuthorizationCodeGrantStmt != nil {
 		if cerr := q.setAuthorizationCodeGrantStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing setAuthorizationCodeGrantStmt: %w", cerr)
@@ -1009,7 +1001,6 @@ type Queries struct {
 	rotateRefreshTokenStmt                    *sql.Stmt
 	sessionAccessByBrowserHashStmt            *sql.Stmt
 	sessionAccessByIDStmt                     *sql.Stmt
-	sessionAccessByRefreshHashStmt            *sql.Stmt
 	setAuthorizationCodeGrantStmt             *sql.Stmt
 	touchSecretKeyStmt                        *sql.Stmt
 	touchSessionStmt                          *sql.Stmt
@@ -1121,7 +1112,6 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		rotateRefreshTokenStmt:                    q.rotateRefreshTokenStmt,
 		sessionAccessByBrowserHashStmt:            q.sessionAccessByBrowserHashStmt,
 		sessionAccessByIDStmt:                     q.sessionAccessByIDStmt,
-		sessionAccessByRefreshHashStmt:            q.sessionAccessByRefreshHashStmt,
 		setAuthorizationCodeGrantStmt:             q.setAuthorizationCodeGrantStmt,
 		touchSecretKeyStmt:                        q.touchSecretKeyStmt,
 		touchSessionStmt:                          q.touchSessionStmt,

@@ -464,6 +464,7 @@ func (q *Queries) RotateRefreshToken(ctx context.Context, arg RotateRefreshToken
 }
 
 const sessionAccessByBrowserHash = `-- name: SessionAccessByBrowserHash :one
+
 SELECT s.id, s.project_id, s.organization_id, s.user_id, s.client_id, s.facts, s.browser_token_hash, s.refresh_hash, s.prev_refresh_hash, s.refreshed_at, s.created_at, s.last_active_at, s.expires_at, s.idle_expires_at, s.revoked_at, s.revoke_reason, s.user_agent, s.ip, u.id, u.project_id, u.organization_id, u.email, u.email_verified, u.display_name, u.status, u.created_at, u.updated_at, u.last_login_at, o.id, o.project_id, o.name, o.allowed_login_methods, o.require_mfa, o.require_sso, o.session_max_lifetime_seconds, o.session_idle_timeout_seconds, o.logins_disabled, o.member_count, o.created_at, o.updated_at, p.id, p.name, p.enabled_login_methods, p.redirect_uris, p.trusted_origins, p.auto_create_organizations, p.self_serve_create_organizations, p.allow_custom_roles, p.session_max_lifetime_seconds, p.session_idle_timeout_seconds, p.created_at, p.updated_at,
     CAST(COALESCE((
         SELECT string_agg(r.key, ' ') FROM role_assignments ra JOIN roles r ON r.id = ra.role_id
@@ -496,6 +497,11 @@ type SessionAccessByBrowserHashRow struct {
 	PermissionKeys string
 }
 
+// The two SessionAccess queries read a session with its user,
+// organization and project, and the user's role and permission keys, in one
+// statement. The keys come from correlated subqueries, each an index lookup
+// by user; string_agg exists on both engines (SQLite since 3.44). Keys never
+// contain spaces (rbac.ValidateKey); the caller sorts and de-duplicates.
 func (q *Queries) SessionAccessByBrowserHash(ctx context.Context, arg SessionAccessByBrowserHashParams) (SessionAccessByBrowserHashRow, error) {
 	row := q.queryRow(ctx, q.sessionAccessByBrowserHashStmt, sessionAccessByBrowserHash, arg.ProjectID, arg.Hash)
 	var i SessionAccessByBrowserHashRow
@@ -591,111 +597,12 @@ type SessionAccessByIDRow struct {
 	PermissionKeys string
 }
 
+// The refresh hot path: a refresh token names its session, so the row is
+// read by primary key and the token's hash compared with the current and
+// previous ones in Go.
 func (q *Queries) SessionAccessByID(ctx context.Context, arg SessionAccessByIDParams) (SessionAccessByIDRow, error) {
 	row := q.queryRow(ctx, q.sessionAccessByIDStmt, sessionAccessByID, arg.ProjectID, arg.ID)
 	var i SessionAccessByIDRow
-	err := row.Scan(
-		&i.Session.ID,
-		&i.Session.ProjectID,
-		&i.Session.OrganizationID,
-		&i.Session.UserID,
-		&i.Session.ClientID,
-		&i.Session.Facts,
-		&i.Session.BrowserTokenHash,
-		&i.Session.RefreshHash,
-		&i.Session.PrevRefreshHash,
-		&i.Session.RefreshedAt,
-		&i.Session.CreatedAt,
-		&i.Session.LastActiveAt,
-		&i.Session.ExpiresAt,
-		&i.Session.IdleExpiresAt,
-		&i.Session.RevokedAt,
-		&i.Session.RevokeReason,
-		&i.Session.UserAgent,
-		&i.Session.Ip,
-		&i.User.ID,
-		&i.User.ProjectID,
-		&i.User.OrganizationID,
-		&i.User.Email,
-		&i.User.EmailVerified,
-		&i.User.DisplayName,
-		&i.User.Status,
-		&i.User.CreatedAt,
-		&i.User.UpdatedAt,
-		&i.User.LastLoginAt,
-		&i.Organization.ID,
-		&i.Organization.ProjectID,
-		&i.Organization.Name,
-		&i.Organization.AllowedLoginMethods,
-		&i.Organization.RequireMfa,
-		&i.Organization.RequireSso,
-		&i.Organization.SessionMaxLifetimeSeconds,
-		&i.Organization.SessionIdleTimeoutSeconds,
-		&i.Organization.LoginsDisabled,
-		&i.Organization.MemberCount,
-		&i.Organization.CreatedAt,
-		&i.Organization.UpdatedAt,
-		&i.Project.ID,
-		&i.Project.Name,
-		&i.Project.EnabledLoginMethods,
-		&i.Project.RedirectUris,
-		&i.Project.TrustedOrigins,
-		&i.Project.AutoCreateOrganizations,
-		&i.Project.SelfServeCreateOrganizations,
-		&i.Project.AllowCustomRoles,
-		&i.Project.SessionMaxLifetimeSeconds,
-		&i.Project.SessionIdleTimeoutSeconds,
-		&i.Project.CreatedAt,
-		&i.Project.UpdatedAt,
-		&i.RoleKeys,
-		&i.PermissionKeys,
-	)
-	return i, err
-}
-
-const sessionAccessByRefreshHash = `-- name: SessionAccessByRefreshHash :one
-
-SELECT s.id, s.project_id, s.organization_id, s.user_id, s.client_id, s.facts, s.browser_token_hash, s.refresh_hash, s.prev_refresh_hash, s.refreshed_at, s.created_at, s.last_active_at, s.expires_at, s.idle_expires_at, s.revoked_at, s.revoke_reason, s.user_agent, s.ip, u.id, u.project_id, u.organization_id, u.email, u.email_verified, u.display_name, u.status, u.created_at, u.updated_at, u.last_login_at, o.id, o.project_id, o.name, o.allowed_login_methods, o.require_mfa, o.require_sso, o.session_max_lifetime_seconds, o.session_idle_timeout_seconds, o.logins_disabled, o.member_count, o.created_at, o.updated_at, p.id, p.name, p.enabled_login_methods, p.redirect_uris, p.trusted_origins, p.auto_create_organizations, p.self_serve_create_organizations, p.allow_custom_roles, p.session_max_lifetime_seconds, p.session_idle_timeout_seconds, p.created_at, p.updated_at,
-    CAST(COALESCE((
-        SELECT string_agg(r.key, ' ') FROM role_assignments ra JOIN roles r ON r.id = ra.role_id
-        WHERE ra.project_id = s.project_id AND ra.user_id = s.user_id
-    ), '') AS TEXT) AS role_keys,
-    CAST(COALESCE((
-        SELECT string_agg(pm.key, ' ') FROM role_assignments ra
-        JOIN role_permissions rp ON rp.role_id = ra.role_id
-        JOIN permissions pm ON pm.id = rp.permission_id
-        WHERE ra.project_id = s.project_id AND ra.user_id = s.user_id
-    ), '') AS TEXT) AS permission_keys
-FROM sessions s
-JOIN users u ON u.id = s.user_id AND u.project_id = s.project_id
-JOIN organizations o ON o.id = s.organization_id AND o.project_id = s.project_id
-JOIN projects p ON p.id = s.project_id
-WHERE s.project_id = $1
-    AND (s.refresh_hash = $2 OR s.prev_refresh_hash = $2)
-`
-
-type SessionAccessByRefreshHashParams struct {
-	ProjectID string
-	Hash      []byte
-}
-
-type SessionAccessByRefreshHashRow struct {
-	Session        Session
-	User           User
-	Organization   Organization
-	Project        Project
-	RoleKeys       string
-	PermissionKeys string
-}
-
-// The three SessionAccess queries read a session with its user,
-// organization and project, and the user's role and permission keys, in one
-// statement. The keys come from correlated subqueries, each an index lookup
-// by user; string_agg exists on both engines (SQLite since 3.44). Keys never
-// contain spaces (rbac.ValidateKey); the caller sorts and de-duplicates.
-func (q *Queries) SessionAccessByRefreshHash(ctx context.Context, arg SessionAccessByRefreshHashParams) (SessionAccessByRefreshHashRow, error) {
-	row := q.queryRow(ctx, q.sessionAccessByRefreshHashStmt, sessionAccessByRefreshHash, arg.ProjectID, arg.Hash)
-	var i SessionAccessByRefreshHashRow
 	err := row.Scan(
 		&i.Session.ID,
 		&i.Session.ProjectID,

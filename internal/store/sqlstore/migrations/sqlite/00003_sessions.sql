@@ -16,9 +16,12 @@ CREATE TABLE sessions (
     -- login.Facts as JSON: what the login proved, judged again at every refresh.
     facts              TEXT NOT NULL,
     browser_token_hash BLOB,
+    -- A refresh token names its session, so refresh reads the row by id
+    -- and compares these two hashes; neither is searched for.
     refresh_hash       BLOB,
     -- The token the current one replaced: presenting it again is reuse,
-    -- except within the grace period after refreshed_at.
+    -- except within the grace period after refreshed_at. Any older token
+    -- of the session matches neither hash and is reuse too.
     prev_refresh_hash  BLOB,
     refreshed_at       TIMESTAMP,
     created_at         TIMESTAMP NOT NULL,
@@ -30,8 +33,9 @@ CREATE TABLE sessions (
     user_agent         TEXT NOT NULL,
     ip                 TEXT NOT NULL,
     CONSTRAINT sessions_browser_token_hash UNIQUE (browser_token_hash),
-    CONSTRAINT sessions_refresh_hash UNIQUE (refresh_hash),
-    CONSTRAINT sessions_prev_refresh_hash UNIQUE (prev_refresh_hash)
+    -- Not a lookup path: it keeps two sessions from ever holding the same
+    -- current token.
+    CONSTRAINT sessions_refresh_hash UNIQUE (refresh_hash)
 );
 CREATE INDEX sessions_project_id ON sessions (project_id, id);
 CREATE INDEX sessions_project_organization ON sessions (project_id, organization_id, id);
