@@ -6,6 +6,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
@@ -23,9 +24,10 @@ import (
 )
 
 // The refresh benchmarks compare Service.Refresh plus one ES256 signature
-// with a floor measured on the same database in the same run: one indexed
-// read by token hash, one UPDATE and one ES256 signature, with prepared
-// statements and nothing else. docs/sessions.md records the ratios.
+// with a floor measured on the same database in the same run: one read by
+// primary key, a hash comparison, one conditional UPDATE and one ES256
+// signature, with prepared statements and nothing else. docs/sessions.md
+// records the ratios.
 
 // signJWT is the one signature a refresh costs: header and claims encoded,
 // hashed and signed with P-256.
@@ -122,7 +124,7 @@ func BenchmarkRefresh(b *testing.B) {
 	}
 }
 
-// floor is the minimal refresh: read by hash, update, sign.
+// floor is the minimal refresh: read by ID, compare, update, sign.
 type floor struct {
 	read, update *sql.Stmt
 	key          *ecdsa.PrivateKey
@@ -136,11 +138,11 @@ func newFloor(b *testing.B, be *benchEnv) *floor {
 		readDB, writeDB = pools["sqlite_read"], pools["sqlite_write"]
 	}
 	ctx := context.Background()
-	read, err := readDB.PrepareContext(ctx, `SELECT id, user_id, organization_id FROM sessions WHERE refresh_hash = $1`)
+	read, err := readDB.PrepareContext(ctx, `SELECT user_id, organization_id, refresh_hash FROM sessions WHERE id = $1`)
 	if err != nil {
 		b.Fatal(err)
 	}
-	update, err := writeDB.PrepareContext(ctx, `UPDATE sessions SET refresh_hash = $1, refreshed_at = $2 WHERE id = $3`)
+	update, err := writeDB.PrepareContext(ctx, `UPDATE sessions SET refresh_hash = $1, refreshed_at = $2 WHERE id = $3 AND refresh_hash = $4`)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -153,28 +155,39 @@ func (f *floor) hash() []byte {
 	return h[:]
 }
 
-// step reads the session holding h, moves it to a new hash and signs.
-func (f *floor) step(b *testing.B, h []byte) []byte {
+// link is where a floor chain stands: its session and current hash.
+type link struct {
+	sid  string
+	hash []byte
+}
+
+// step reads the session, checks that h is its current hash, moves it to a
+// new hash and signs.
+func (f *floor) step(b *testing.B, l link) link {
 	ctx := context.Background()
-	var sid, uid, oid string
-	if err := f.read.QueryRowContext(ctx, h).Scan(&sid, &uid, &oid); err != nil {
+	var uid, oid string
+	var cur []byte
+	if err := f.read.QueryRowContext(ctx, l.sid).Scan(&uid, &oid, &cur); err != nil {
 		b.Fatal(err)
+	}
+	if subtle.ConstantTimeCompare(cur, l.hash) != 1 {
+		b.Fatal("floor: the chain's hash is not current")
 	}
 	next := f.hash()
-	if _, err := f.update.ExecContext(ctx, next, time.Now().UTC(), sid); err != nil {
+	if _, err := f.update.ExecContext(ctx, next, time.Now().UTC(), l.sid, l.hash); err != nil {
 		b.Fatal(err)
 	}
-	signJWT(b, f.key, map[string]any{"sub": uid, "sid": sid, "org_id": oid, "exp": time.Now().Add(5 * time.Minute).Unix()})
-	return next
+	signJWT(b, f.key, map[string]any{"sub": uid, "sid": l.sid, "org_id": oid, "exp": time.Now().Add(5 * time.Minute).Unix()})
+	return link{sid: l.sid, hash: next}
 }
 
 // seed gives n fresh sessions a known refresh hash each.
-func (f *floor) seed(b *testing.B, be *benchEnv, n int) [][]byte {
-	toks := be.chains(b, n)
-	out := make([][]byte, n)
-	for i, tok := range toks {
+func (f *floor) seed(b *testing.B, be *benchEnv, n int) []link {
+	out := make([]link, n)
+	for i := range out {
+		g, tok := be.connect(be.user, "cli_bench")
 		h := sha256.Sum256([]byte(tok))
-		out[i] = h[:]
+		out[i] = link{sid: string(g.Session.ID), hash: h[:]}
 	}
 	return out
 }
