@@ -20,6 +20,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse/internal/fault"
 	"github.com/gatehouse-auth/gatehouse/internal/id"
+	"github.com/gatehouse-auth/gatehouse/internal/seal"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
 )
 
@@ -72,6 +73,7 @@ type config struct {
 	backoffMax  time.Duration
 	jitter      func(max time.Duration) time.Duration
 	retention   time.Duration
+	sealer      *seal.Sealer
 }
 
 func newConfig(opts []Option) config {
@@ -215,10 +217,12 @@ func (o *Outbox) Enqueue(ctx context.Context, w store.Writer, projectID id.Proje
 		Subject: r.Subject, Text: r.Text, HTML: r.HTML, Template: string(t),
 		Status: store.MailPending, NextAttemptAt: now, CreatedAt: now,
 	}
+	msg := messageFromStore(m)
+	o.cfg.sealBodies(m)
 	if err := w.InsertMail(ctx, m); err != nil {
 		return nil, fmt.Errorf("enqueue %s email: %w", t, err)
 	}
-	return messageFromStore(m), nil
+	return msg, nil
 }
 
 // Inbox returns the project's latest messages, newest first, whatever their
@@ -231,7 +235,9 @@ func (o *Outbox) Inbox(ctx context.Context, projectID id.Project, limit int) ([]
 	}
 	out := make([]*Message, len(ms))
 	for i, m := range ms {
-		out[i] = messageFromStore(m)
+		if out[i], err = o.cfg.openMessage(m); err != nil {
+			return nil, fmt.Errorf("read inbox: %w", err)
+		}
 	}
 	return out, nil
 }

@@ -167,8 +167,14 @@ func (w *Worker) deliver(ctx context.Context, m *store.Mail) (bool, error) {
 		// the attempts are used up all the same.
 		return false, w.fail(ctx, m, log, errors.New("attempts exhausted without a recorded outcome"))
 	}
+	msg, err := w.cfg.openMessage(m)
+	if err != nil {
+		// A body that does not open never will (another master key, a
+		// damaged row): give the message up rather than retry it.
+		return false, w.fail(ctx, m, log, Permanent(err))
+	}
 	sctx, cancel := context.WithTimeout(ctx, w.cfg.sendTimeout)
-	err := w.sender.Send(sctx, messageFromStore(m))
+	err = w.sender.Send(sctx, msg)
 	cancel()
 	if err != nil {
 		return false, w.fail(ctx, m, log, err)
