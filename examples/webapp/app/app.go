@@ -115,6 +115,12 @@ const (
 func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	state, verifier, nonce := rand.Text(), oauth2.GenerateVerifier(), rand.Text()
 	a.mu.Lock()
+	// Logins that were never finished are forgotten after half an hour.
+	for k, p := range a.pending {
+		if time.Since(p.created) > 30*time.Minute {
+			delete(a.pending, k)
+		}
+	}
 	a.pending[state] = pending{verifier: verifier, nonce: nonce, created: time.Now()}
 	a.mu.Unlock()
 	http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: state, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: 1800})
@@ -160,6 +166,8 @@ func (a *App) callback(w http.ResponseWriter, r *http.Request) {
 	a.mu.Lock()
 	a.sessions[sid] = &appSession{token: tok, idToken: raw}
 	a.mu.Unlock()
+	// SameSite=Lax keeps the cookie off cross-site POSTs, so another site
+	// cannot submit the logout form for the person.
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sid, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	http.SetCookie(w, &http.Cookie{Name: stateCookie, Path: "/", MaxAge: -1})
 	http.Redirect(w, r, "/", http.StatusSeeOther)
