@@ -10,6 +10,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/netip"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -42,8 +45,13 @@ type Config struct {
 	MasterKey string
 
 	// SMTPURL is the SMTP server for outgoing email (GATEHOUSE_SMTP_URL);
-	// "" writes emails to the log and serves the development inbox.
+	// "" writes emails to the log (and see DevInbox).
 	SMTPURL string
+	// DevInbox serves the development inbox, which shows every email,
+	// even when the public URL is not a loopback one. Without SMTP the
+	// inbox is on only for a loopback public URL (localhost, 127.0.0.0/8,
+	// ::1) or with this set; with SMTP it is always off.
+	DevInbox bool
 	// EmailFrom is the From address of outgoing email.
 	EmailFrom string
 
@@ -53,6 +61,11 @@ type Config struct {
 	LogLevel  slog.Level
 	LogFormat string // "text" (default) or "json"
 	LogOutput io.Writer
+
+	// TrustedProxies are the reverse proxies (CIDRs) whose X-Forwarded-For
+	// header names the client; empty trusts nobody, and the TCP peer is the
+	// client.
+	TrustedProxies []netip.Prefix
 
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
 	// after shutdown begins; 0 means DefaultShutdownTimeout.
@@ -120,4 +133,26 @@ func ParseLevel(s string) (slog.Level, error) {
 		return 0, fmt.Errorf("unknown log level %q (want debug, info, warn or error)", s)
 	}
 	return l, nil
+}
+
+// devInboxOn reports whether the development inbox is served: only without
+// SMTP, and only where the public URL shows a developer's own machine or
+// the operator asked for it. Otherwise a production server with a
+// forgotten SMTP URL would show everyone's sign-in codes to anyone.
+func (c Config) devInboxOn(public string) bool {
+	return c.SMTPURL == "" && (c.DevInbox || loopbackURL(public))
+}
+
+// loopbackURL reports whether the URL's host is localhost or a loopback IP.
+func loopbackURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -53,7 +53,12 @@ func buildServices(cfg Config, db store.Store, key masterkey.Key, public string,
 		}
 	} else {
 		sender = mail.NewLogSender(log)
-		log.Info("no SMTP server configured: emails go to the log and the development inbox at /p/<project>/dev/inbox")
+		if cfg.devInboxOn(public) {
+			log.Info("no SMTP server configured: emails go to the log and the development inbox at /p/<project>/dev/inbox")
+		} else {
+			log.Warn("NO SMTP SERVER CONFIGURED: sign-in emails are NOT delivered, only written to this log; set GATEHOUSE_SMTP_URL (the development inbox is off because the public URL is not a loopback one; GATEHOUSE_DEV_INBOX=true turns it on)",
+				"public_url", public)
+		}
 	}
 
 	tenants := tenancy.New(db, tenancy.WithLogger(log))
@@ -76,14 +81,15 @@ func buildServices(cfg Config, db store.Store, key masterkey.Key, public string,
 		Logger:    log,
 	})
 	pages := web.New(web.Options{
-		Tenancy:   tenants,
-		Login:     logins,
-		OIDC:      provider,
-		Sessions:  sessions,
-		Outbox:    outbox,
-		DevInbox:  cfg.SMTPURL == "",
-		PublicURL: public,
-		Logger:    log,
+		Tenancy:        tenants,
+		Login:          logins,
+		OIDC:           provider,
+		Sessions:       sessions,
+		Outbox:         outbox,
+		DevInbox:       cfg.devInboxOn(public),
+		PublicURL:      public,
+		TrustedProxies: cfg.TrustedProxies,
+		Logger:         log,
 	})
 	api := httpapi.New(httpapi.Options{Service: tenants, Sessions: sessions, Clients: clients, PublicURL: public, Logger: log})
 	return &services{

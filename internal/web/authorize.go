@@ -41,7 +41,7 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	a, cookie, err := h.o.Login.Start(ctx, projectID, *req, client(r))
+	a, cookie, err := h.o.Login.Start(ctx, projectID, *req, h.client(r))
 	if err != nil {
 		h.internalError(w, r, h.projectName(ctx, projectID), "start login attempt", err)
 		return

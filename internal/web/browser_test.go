@@ -20,6 +20,8 @@ type browser struct {
 	// chain holds every response of the last navigation, redirects
 	// included, for assertions on headers and cookies along the way.
 	chain []*response
+	// header is added to every request (e.g. a proxy's X-Forwarded-For).
+	header http.Header
 }
 
 type response struct {
@@ -114,6 +116,9 @@ func (b *browser) request(method, target string, form url.Values, site string) *
 		req.Header.Set("Sec-Fetch-Site", site)
 	}
 	req.Header.Set("User-Agent", "gatehouse-web-test")
+	for k, v := range b.header {
+		req.Header[k] = v
+	}
 	return req
 }
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -109,7 +110,7 @@ func newEnv(t *testing.T, mutate ...func(*envConfig)) *env {
 		PublicURL: public, Clock: clk.Now, Logger: log,
 	})
 	New(Options{Tenancy: ten, Login: lg, OIDC: provider, Sessions: sessions, Outbox: outbox,
-		DevInbox: cfg.devInbox, PublicURL: public, Logger: log, Clock: clk.Now}).Register(mux)
+		DevInbox: cfg.devInbox, PublicURL: public, TrustedProxies: cfg.trustedProxies, Logger: log, Clock: clk.Now}).Register(mux)
 	provider.Register(mux)
 
 	p, _, _, err := ten.CreateProject(ctx, audit.System("test"), tenancy.ProjectInput{Name: "Acme", AutoCreateOrganizations: cfg.autoCreate})
@@ -126,8 +127,9 @@ func newEnv(t *testing.T, mutate ...func(*envConfig)) *env {
 }
 
 type envConfig struct {
-	devInbox   bool
-	autoCreate bool
+	devInbox       bool
+	autoCreate     bool
+	trustedProxies []netip.Prefix
 	// open makes the database (default SQLite).
 	open func(testing.TB) *sqlstore.DB
 }

@@ -22,7 +22,7 @@ func (h *Handler) magicLink(w http.ResponseWriter, r *http.Request) {
 	}
 	token := r.URL.Query().Get("token")
 	cookie := read(r, attemptCookieName(string(projectID)))
-	_, err := h.o.Login.VerifyLinkFrom(ctx, projectID, token, cookie, client(r))
+	_, err := h.o.Login.VerifyLinkFrom(ctx, projectID, token, cookie, h.client(r))
 	if errors.Is(err, flow.ErrOtherBrowser) {
 		h.pages.message(w, http.StatusOK, h.projectName(ctx, projectID), "Open this link where you started",
 			"Open this link in the browser where you started signing in",

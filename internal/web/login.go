@@ -69,7 +69,7 @@ func (h *Handler) loginPost(w http.ResponseWriter, r *http.Request) {
 		OrgName:     trimmed(r, "org_name"),
 		OrgID:       id.Org(trimmed(r, "org_id")),
 	}
-	v, err := h.o.Login.Submit(r.Context(), a, in, client(r))
+	v, err := h.o.Login.Submit(r.Context(), a, in, h.client(r))
 	if errors.Is(err, flow.ErrGone) {
 		h.expired(w, r, projectID)
 		return
@@ -140,7 +140,7 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request, projectID id.Proj
 // browser back to the app with an authorization code.
 func (h *Handler) complete(w http.ResponseWriter, r *http.Request, projectID id.Project, a *flow.Attempt) {
 	ctx := r.Context()
-	sess, browserToken, err := h.o.Login.Complete(ctx, a, client(r))
+	sess, browserToken, err := h.o.Login.Complete(ctx, a, h.client(r))
 	switch {
 	case errors.Is(err, flow.ErrGone):
 		h.expired(w, r, projectID)

@@ -13,13 +13,12 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/id"
-	"github.com/gatehouse-auth/gatehouse/internal/login"
 	"github.com/gatehouse-auth/gatehouse/internal/login/flow"
 	"github.com/gatehouse-auth/gatehouse/internal/mail"
 	"github.com/gatehouse-auth/gatehouse/internal/oidc"
@@ -40,8 +39,11 @@ type Options struct {
 	// PublicURL is the server's external base URL; https makes every
 	// cookie Secure.
 	PublicURL string
-	Logger    *slog.Logger
-	Clock     func() time.Time
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed when finding the client's address; empty trusts nobody.
+	TrustedProxies []netip.Prefix
+	Logger         *slog.Logger
+	Clock          func() time.Time
 }
 
 // Handler serves the hosted pages.
@@ -113,21 +115,6 @@ func (h *Handler) projectName(ctx context.Context, projectID id.Project) string 
 		return ""
 	}
 	return p.Name
-}
-
-// client describes the browser for throttling and session records. The
-// address is the TCP peer: forwarded headers are only as trustworthy as the
-// proxy that sets them, which the server decides, not this package.
-func client(r *http.Request) login.Client {
-	ip := r.RemoteAddr
-	if host, _, err := net.SplitHostPort(ip); err == nil {
-		ip = host
-	}
-	ua := r.UserAgent()
-	if len(ua) > 512 {
-		ua = ua[:512]
-	}
-	return login.Client{IP: ip, UserAgent: ua}
 }
 
 func loginPath(projectID id.Project) string { return "/p/" + string(projectID) + "/login" }

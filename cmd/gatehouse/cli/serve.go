@@ -6,6 +6,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse/internal/server"
 	"github.com/gatehouse-auth/gatehouse/internal/server/publicurl"
+	"github.com/gatehouse-auth/gatehouse/internal/web"
 )
 
 type serveCmd struct {
@@ -17,9 +18,12 @@ type serveCmd struct {
 	ShutdownTimeout time.Duration `name:"shutdown-timeout" env:"GATEHOUSE_SHUTDOWN_TIMEOUT" default:"30s" help:"How long in-flight requests may take to finish on SIGINT/SIGTERM."`
 	// The master key is a secret: documented as an environment variable
 	// only, since command lines are visible to every local user.
-	SMTPURL   string `name:"smtp-url" env:"GATEHOUSE_SMTP_URL" help:"SMTP server for outgoing email (smtp://user:pass@host:587 with STARTTLS, smtps://host:465); unset writes emails to the log and the development inbox."`
-	EmailFrom string `name:"email-from" env:"GATEHOUSE_EMAIL_FROM" help:"From address of outgoing email (default: Gatehouse <no-reply@localhost>)."`
-	MasterKey string `name:"master-key" env:"GATEHOUSE_MASTER_KEY" hidden:"" help:"Base64 master key overriding <data-dir>/master.key."`
+	SMTPURL  string `name:"smtp-url" env:"GATEHOUSE_SMTP_URL" help:"SMTP server for outgoing email (smtp://user:pass@host:587 with STARTTLS, smtps://host:465); unset writes emails to the log (and to the development inbox when the public URL is localhost or --dev-inbox is set)."`
+	DevInbox bool   `name:"dev-inbox" env:"GATEHOUSE_DEV_INBOX" help:"Serve the development inbox (every email, readable by anyone who reaches the server) when SMTP is unset, even though the public URL is not localhost."`
+	// Comma-separated so one environment variable can hold the list.
+	TrustedProxies string `name:"trusted-proxies" env:"GATEHOUSE_TRUSTED_PROXIES" help:"Comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (e.g. 10.0.0.0/8); unset trusts nobody."`
+	EmailFrom      string `name:"email-from" env:"GATEHOUSE_EMAIL_FROM" help:"From address of outgoing email (default: Gatehouse <no-reply@localhost>)."`
+	MasterKey      string `name:"master-key" env:"GATEHOUSE_MASTER_KEY" hidden:"" help:"Base64 master key overriding <data-dir>/master.key."`
 }
 
 func (c *serveCmd) Run(e *env) error {
@@ -33,6 +37,10 @@ func (c *serveCmd) Run(e *env) error {
 			return err
 		}
 	}
+	proxies, err := web.ParseTrustedProxies(c.TrustedProxies)
+	if err != nil {
+		return err
+	}
 	m := server.New(server.Config{
 		Addr:            c.addr(),
 		DataDir:         c.dataDir(),
@@ -40,6 +48,8 @@ func (c *serveCmd) Run(e *env) error {
 		PublicURL:       public,
 		MasterKey:       c.MasterKey,
 		SMTPURL:         c.SMTPURL,
+		DevInbox:        c.DevInbox,
+		TrustedProxies:  proxies,
 		EmailFrom:       c.EmailFrom,
 		Logger:          log,
 		ShutdownTimeout: c.ShutdownTimeout,
