@@ -113,6 +113,40 @@ func TestAttackCodeOfAnotherClient(t *testing.T) {
 	e.exchange(tn, victim, victimSecret, code, pkceVerifier).ok(t)
 }
 
+// A used code that leaks to another client of the project (even a public
+// one, which needs no secret) is refused like any bad code and does not
+// revoke the victim's session: only the code's own client triggers the
+// replay revocation.
+func TestAttackUsedCodeOfAnotherClient(t *testing.T) {
+	t.Parallel()
+	engines(t, func(t *testing.T, e *env) {
+		tn := e.tenant("Acme")
+		victim, victimSecret := e.client(tn, oauth.Confidential)
+		public, _ := e.client(tn, oauth.Public)
+		other, otherSecret := e.client(tn, oauth.Confidential)
+		code, sess := e.code(tn, victim, nil)
+		rt := e.exchange(tn, victim, victimSecret, code, pkceVerifier).ok(t)["refresh_token"].(string)
+
+		for _, r := range []*response{
+			e.exchange(tn, public, "", code, pkceVerifier),
+			e.exchange(tn, other, otherSecret, code, pkceVerifier),
+		} {
+			r.oauthErr(t, http.StatusBadRequest, "invalid_grant")
+			if desc, _ := r.json(t)["error_description"].(string); desc != "the authorization code is invalid, expired or already used" {
+				t.Errorf("the answer tells more than an unknown code's: %q", desc)
+			}
+		}
+		if e.revoked(tn, sess.ID) {
+			t.Fatal("another client's replay revoked the victim's session")
+		}
+		rt = e.refresh(tn, victim, victimSecret, rt).ok(t)["refresh_token"].(string)
+
+		// Baseline: the code's own client replaying it does revoke.
+		e.exchange(tn, victim, victimSecret, code, pkceVerifier).oauthErr(t, http.StatusBadRequest, "invalid_grant")
+		e.refresh(tn, victim, victimSecret, rt).oauthErr(t, http.StatusBadRequest, "invalid_grant")
+	})
+}
+
 // PKCE: a wrong or missing verifier fails without burning the code; plain
 // and missing challenges are refused where they are asked for.
 func TestAttackPKCE(t *testing.T) {

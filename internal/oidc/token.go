@@ -90,12 +90,16 @@ func (p *Provider) exchangeCode(ctx context.Context, pid id.Project, client *Cli
 	if err != nil {
 		return nil, err
 	}
+	// The client comes first: only the client a code was issued to may
+	// trigger the replay revocation, or any client of the project holding a
+	// leaked used code could end the victim's session. The answer is the
+	// same as for an unknown code, so it confirms nothing about the code.
+	if code.ClientID != client.ID {
+		return nil, errInvalidGrant("the authorization code is invalid, expired or already used")
+	}
 	if code.UsedAt != nil {
 		p.revokeReplayed(ctx, pid, code)
 		return nil, errInvalidGrant("the authorization code is invalid, expired or already used")
-	}
-	if code.ClientID != client.ID {
-		return nil, errInvalidGrant("the authorization code was issued to another client")
 	}
 	now := p.now()
 	if !now.Before(code.ExpiresAt) {
