@@ -109,6 +109,9 @@ type AuthRequest struct {
 	// OrganizationHint preselects the organization and restricts the login
 	// to it (organization_id parameter).
 	OrganizationHint id.Org `json:"organization_hint,omitempty"`
+	// MaxAge is the max_age parameter in seconds: an existing session whose
+	// last authentication is older must not be reused. nil when absent.
+	MaxAge *int64 `json:"max_age,omitempty"`
 }
 
 // Refusal is why current policy does not let facts log a user in.

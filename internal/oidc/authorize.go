@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -129,9 +131,17 @@ func (p *Provider) ParseAuthorize(ctx context.Context, projectID id.Project, q u
 	if err != nil {
 		return nil, back("invalid_request", err.Error())
 	}
-	if q.Get("max_age") == "0" && prompt == "" {
-		// max_age=0 asks for a fresh authentication, as prompt=login does.
-		prompt = "login"
+	var maxAge *int64
+	if q.Has("max_age") {
+		n, err := parseMaxAge(q.Get("max_age"))
+		if err != nil {
+			return nil, back("invalid_request", err.Error())
+		}
+		maxAge = &n
+		if n == 0 && prompt == "" {
+			// max_age=0 asks for a fresh authentication, as prompt=login does.
+			prompt = "login"
+		}
 	}
 	hint := strings.TrimSpace(q.Get("login_hint"))
 	if len(hint) > MaxLoginHintLen {
@@ -156,8 +166,28 @@ func (p *Provider) ParseAuthorize(ctx context.Context, projectID id.Project, q u
 	return &login.AuthRequest{
 		ClientID: client.ID, RedirectURI: redirect, State: state, Nonce: nonce, Scope: granted,
 		CodeChallenge: challenge, CodeChallengeMethod: method, Prompt: prompt,
-		LoginHint: hint, OrganizationHint: orgHint,
+		LoginHint: hint, OrganizationHint: orgHint, MaxAge: maxAge,
 	}, nil
+}
+
+// parseMaxAge reads max_age: a non-negative number of seconds in decimal
+// digits. A value too large for int64 is a limit no session reaches, so it
+// is kept as the largest one.
+func parseMaxAge(raw string) (int64, error) {
+	bad := errors.New("max_age must be a non-negative integer number of seconds")
+	if raw == "" || len(raw) > 64 {
+		return 0, bad
+	}
+	for _, c := range raw {
+		if c < '0' || c > '9' {
+			return 0, bad
+		}
+	}
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		return math.MaxInt64, nil
+	}
+	return n, nil
 }
 
 // parsePrompt reduces the prompt parameter to what the login honours:

@@ -1,6 +1,7 @@
 package oidc_test
 
 import (
+	"math"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -108,8 +109,28 @@ func TestParseAuthorize(t *testing.T) {
 	}
 	req, err = e.prov.ParseAuthorize(e.ctx, tn.P.ID, authQuery(c, map[string]string{"max_age": "0"}))
 	fatal(t, err)
-	if req.Prompt != "login" {
-		t.Fatalf("max_age=0 gave prompt %q", req.Prompt)
+	if req.Prompt != "login" || req.MaxAge == nil || *req.MaxAge != 0 {
+		t.Fatalf("max_age=0 gave prompt %q, max age %v", req.Prompt, req.MaxAge)
+	}
+	for raw, want := range map[string]int64{"3600": 3600, "007": 7, "99999999999999999999999": math.MaxInt64} {
+		req, err = e.prov.ParseAuthorize(e.ctx, tn.P.ID, authQuery(c, map[string]string{"max_age": raw}))
+		fatal(t, err)
+		if req.MaxAge == nil || *req.MaxAge != want || req.Prompt != "" {
+			t.Fatalf("max_age=%s: %v, prompt %q", raw, req.MaxAge, req.Prompt)
+		}
+	}
+	if req, err = e.prov.ParseAuthorize(e.ctx, tn.P.ID, authQuery(c, nil)); err != nil || req.MaxAge != nil {
+		t.Fatalf("no max_age: %v %v", req.MaxAge, err)
+	}
+	for _, raw := range []string{"-1", "+5", "1.5", "1e3", " 60", "sixty", ""} {
+		q := authQuery(c, nil)
+		q.Set("max_age", raw)
+		_, err := e.prov.ParseAuthorize(e.ctx, tn.P.ID, q)
+		t.Run("max_age "+raw, func(t *testing.T) {
+			if ae := authErr(t, err, "invalid_request", true); ae.RedirectURI != appCallback || ae.State != "st-1" {
+				t.Fatalf("error %+v", ae)
+			}
+		})
 	}
 
 	// Errors that cannot be tied to a registered redirect URI stay local.

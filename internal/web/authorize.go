@@ -2,7 +2,9 @@ package web
 
 import (
 	"errors"
+	"math"
 	"net/http"
+	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/login"
@@ -27,7 +29,7 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if sess := h.browserSession(r, projectID); sess != nil && req.Prompt != "login" &&
-		(req.OrganizationHint == "" || req.OrganizationHint == sess.OrgID) {
+		(req.OrganizationHint == "" || req.OrganizationHint == sess.OrgID) && h.recentEnough(sess, req) {
 		to, err := h.o.OIDC.IssueCode(ctx, req, projectID, sess)
 		if err != nil {
 			h.internalError(w, r, h.projectName(ctx, projectID), "issue code for existing session", err)
@@ -101,4 +103,19 @@ func (h *Handler) browserGrant(r *http.Request, projectID id.Project) *session.G
 		return nil
 	}
 	return g
+}
+
+// recentEnough applies max_age (OpenID Connect Core §3.1.2.1): a session
+// whose last authentication is older than the app allows is not reused; the
+// person signs in again (or, with prompt=none, the app hears
+// login_required).
+func (h *Handler) recentEnough(sess *session.Session, req *login.AuthRequest) bool {
+	if req.MaxAge == nil {
+		return true
+	}
+	limit := *req.MaxAge
+	if limit > int64(math.MaxInt64/time.Second) {
+		return true
+	}
+	return h.now().Sub(sess.Facts.AuthTime()) <= time.Duration(limit)*time.Second
 }
