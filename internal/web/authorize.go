@@ -52,6 +52,33 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, loginPath(projectID))
 }
 
+// authorizePost accepts an authorization request sent as a form POST
+// (OpenID Connect Core §3.1.2.1). The request is validated here, so errors
+// are answered exactly as for a GET, and then continues as that GET: a
+// cross-site POST does not carry the SameSite=Lax session cookie, so only
+// the GET can see that the person is already signed in (and answer
+// prompt=none). Nothing is stored before that GET.
+func (h *Handler) authorizePost(w http.ResponseWriter, r *http.Request) {
+	projectID, ok := projectFrom(r)
+	if !ok {
+		h.notFound(w)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		h.pages.message(w, http.StatusBadRequest, h.projectName(r.Context(), projectID), "Sign-in error",
+			"This sign-in request could not be read", "Return to the app and try again.")
+		return
+	}
+	// Only the body counts: a POST request's parameters are its form.
+	form := r.PostForm
+	if _, err := h.o.OIDC.ParseAuthorize(r.Context(), projectID, form); err != nil {
+		h.authorizeFailed(w, r, projectID, err)
+		return
+	}
+	redirect(w, r, "/p/"+string(projectID)+"/oauth/authorize?"+form.Encode())
+}
+
 // authorizeFailed answers an invalid authorization request. Errors may go
 // back to the app only when the provider vouched for the redirect URI (it
 // is registered for the client); otherwise the person sees the error here,

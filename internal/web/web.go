@@ -83,6 +83,10 @@ func New(o Options) *Handler {
 // Register adds the pages' routes to mux.
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /p/{project}/oauth/authorize", h.authorize)
+	// The form-encoded POST OpenID Connect also allows arrives cross-site by
+	// design, so it is not behind the cross-origin check; it changes nothing
+	// and continues as the equivalent GET.
+	mux.HandleFunc("POST /p/{project}/oauth/authorize", h.authorizePost)
 	// End-session is reached by the app's own GET or form POST, which is
 	// cross-site by design and does nothing a GET could not; it is not
 	// behind the cross-origin check.
