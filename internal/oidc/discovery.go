@@ -34,6 +34,7 @@ type discoveryDoc struct {
 }
 
 func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
+	publicCORS(w)
 	pid, ok := p.projectOf(r.Context(), r)
 	if !ok {
 		notFound(w)
@@ -70,6 +71,7 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Provider) jwks(w http.ResponseWriter, r *http.Request) {
+	publicCORS(w)
 	pid, ok := p.projectOf(r.Context(), r)
 	if !ok {
 		notFound(w)

@@ -68,10 +68,15 @@ func New(o Options) *Provider {
 func (p *Provider) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /p/{project}/.well-known/openid-configuration", p.discovery)
 	mux.HandleFunc("GET /p/{project}/.well-known/jwks.json", p.jwks)
-	mux.HandleFunc("POST /p/{project}/oauth/token", p.token)
-	mux.HandleFunc("GET /p/{project}/oauth/userinfo", p.userinfo)
-	mux.HandleFunc("POST /p/{project}/oauth/userinfo", p.userinfo)
-	mux.HandleFunc("POST /p/{project}/oauth/revoke", p.revoke)
+	// Browser apps (public clients) call these from their own origin; the
+	// project's trusted origins may (see withCORS).
+	for _, path := range []string{"/oauth/token", "/oauth/userinfo", "/oauth/revoke"} {
+		mux.HandleFunc("OPTIONS /p/{project}"+path, p.preflight)
+	}
+	mux.HandleFunc("POST /p/{project}/oauth/token", p.withCORS(p.token))
+	mux.HandleFunc("GET /p/{project}/oauth/userinfo", p.withCORS(p.userinfo))
+	mux.HandleFunc("POST /p/{project}/oauth/userinfo", p.withCORS(p.userinfo))
+	mux.HandleFunc("POST /p/{project}/oauth/revoke", p.withCORS(p.revoke))
 }
 
 // Issuer is the issuer of a project.
