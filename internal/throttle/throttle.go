@@ -30,39 +30,73 @@ type Rule struct {
 }
 
 // The rules the login flow uses. Keys are a normalised email address, a
-// user ID, a client IP or a login attempt ID, as each rule says. Treat these
-// as constants.
+// client IP, a login attempt ID, or a pair of them (PairKey), as each rule
+// says. Treat these as constants.
+//
+// Rules that count failures (the password and code rules) are asked before
+// the check, so a guess is never judged once the budget is spent, and the
+// flow resets the account's buckets when the secret turns out right: what
+// remains counted is the failures since the last success.
 var (
-	// PasswordPerAccount: password guesses against one account (key: the
-	// normalised email, whether or not an account has it). Ten wrong
-	// guesses in 15 minutes cap an online attack at ~1,000 a day, far below
-	// what a password that passed Check needs, while a person who mistypes
-	// a few times is never stopped.
-	PasswordPerAccount = Rule{Name: "password_account", Limit: 10, Window: 15 * time.Minute}
-	// PasswordPerIP: password guesses from one client IP across accounts
+	// PasswordPerAccountIP: wrong passwords for one email from one client IP
+	// (key: PairKey(email, ip)). This is the limit a person who mistypes
+	// meets, and the one an attacker meets first.
+	PasswordPerAccountIP = Rule{Name: "password_account_ip", Limit: 10, Window: 15 * time.Minute}
+	// PasswordPerAccount: wrong passwords for one email from all IPs
+	// together (key: the normalised email, whether or not an account has
+	// it). A ceiling for attackers with many addresses: 100 an hour caps
+	// online guessing at 2,400 a day, far below what a password that passed
+	// Check needs, and is high enough that locking a person out costs a
+	// sustained stream of requests.
+	PasswordPerAccount = Rule{Name: "password_account_all", Limit: 100, Window: time.Hour}
+	// PasswordPerIP: password tries from one client IP across accounts
 	// (password spraying); high enough for an office behind one NAT.
 	PasswordPerIP = Rule{Name: "password_ip", Limit: 50, Window: 15 * time.Minute}
-	// CodePerAttempt: wrong email codes for one login attempt (key: attempt
-	// ID). The fifth wrong code ends the attempt: a 6-digit code then has at
-	// most a 5 in 10^6 chance. The window outlives any attempt.
+	// CodePerAttempt: wrong email codes for one code sent (key: attempt ID
+	// and send time). The fifth wrong code ends the code: a 6-digit code then
+	// has at most a 5 in 10^6 chance. The window outlives any attempt.
 	CodePerAttempt = Rule{Name: "code_attempt", Limit: 5, Window: time.Hour}
-	// CodePerIP: code and magic-link guesses from one client IP across
-	// attempts, so opening new attempts does not buy more guesses.
+	// CodePerAccount: wrong email codes for one email across attempts and
+	// IPs (key: the normalised email). New attempts from new addresses do
+	// not buy more guesses: at most 240 a day, a 1 in 4,000 chance.
+	CodePerAccount = Rule{Name: "code_account", Limit: 10, Window: time.Hour}
+	// CodePerIP: code guesses from one client IP across attempts, so
+	// opening new attempts does not buy more guesses.
 	CodePerIP = Rule{Name: "code_ip", Limit: 50, Window: 15 * time.Minute}
-	// SendPerEmail: login codes, links and reset emails sent to one address
-	// (key: normalised email): keeps Gatehouse from being used to flood an
-	// inbox.
-	SendPerEmail = Rule{Name: "send_email", Limit: 5, Window: 15 * time.Minute}
+	// SendPerEmailIP: login codes, links and reset emails sent to one
+	// address at the request of one client IP (key: PairKey(email, ip)).
+	SendPerEmailIP = Rule{Name: "send_email_ip", Limit: 5, Window: 15 * time.Minute}
+	// SendPerEmail: emails sent to one address whoever asks (key: the
+	// normalised email): keeps Gatehouse from being used to flood an inbox,
+	// and is high enough that keeping a person from getting a code takes a
+	// sustained stream of requests from several addresses.
+	SendPerEmail = Rule{Name: "send_email_all", Limit: 30, Window: time.Hour}
 	// SendPerIP: emails requested from one client IP, across addresses.
 	SendPerIP = Rule{Name: "send_ip", Limit: 30, Window: 15 * time.Minute}
-	// ResetPerAccount: password reset requests for one account (key:
-	// normalised email).
-	ResetPerAccount = Rule{Name: "reset_account", Limit: 5, Window: time.Hour}
+	// ResetPerAccount: password reset emails for one address (key: the
+	// normalised email), within the send limits.
+	ResetPerAccount = Rule{Name: "reset_account", Limit: 20, Window: time.Hour}
+	// StartPerIP: login attempts opened from one client IP, so the
+	// attempts table cannot be flooded. A person opens one per sign-in.
+	StartPerIP = Rule{Name: "start_ip", Limit: 60, Window: time.Minute}
 )
 
 // Rules returns the predefined rules, for documentation and tests.
 func Rules() []Rule {
-	return []Rule{PasswordPerAccount, PasswordPerIP, CodePerAttempt, CodePerIP, SendPerEmail, SendPerIP, ResetPerAccount}
+	return []Rule{PasswordPerAccountIP, PasswordPerAccount, PasswordPerIP, CodePerAttempt, CodePerAccount, CodePerIP,
+		SendPerEmailIP, SendPerEmail, SendPerIP, ResetPerAccount, StartPerIP}
+}
+
+// PairKey is the key of a rule counted per two things at once, e.g. an
+// email and a client IP. It is empty when either part is, which the login
+// flow treats as "this limit does not apply".
+func PairKey(a, b string) string {
+	if strings.TrimSpace(a) == "" || strings.TrimSpace(b) == "" {
+		return ""
+	}
+	// A line break occurs in neither a normalised email nor an IP, so two
+	// different pairs never share a key.
+	return a + "\n" + b
 }
 
 func (r Rule) validate() error {

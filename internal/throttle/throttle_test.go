@@ -72,7 +72,7 @@ func TestLimitWindowAndReset(t *testing.T) {
 		clk := &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
 		l := throttle.New(db, throttle.WithClock(clk.now))
 		p := newProject(t, db, "Throttled")
-		rule := throttle.PasswordPerAccount
+		rule := throttle.PasswordPerAccountIP
 		start := clk.now()
 
 		for i := 1; i <= rule.Limit; i++ {
@@ -285,7 +285,42 @@ func TestPredefinedRules(t *testing.T) {
 			t.Errorf("rule %s: %s", r.Name, fmt.Sprint(r))
 		}
 	}
-	if len(seen) != 7 {
-		t.Errorf("%d predefined rules, want 7", len(seen))
+	if len(seen) != 11 {
+		t.Errorf("%d predefined rules, want 11", len(seen))
+	}
+}
+
+// A pair key counts the pair, not either part: the same email from another
+// IP, or the same IP for another email, has its own count.
+func TestPairKey(t *testing.T) {
+	t.Parallel()
+	db := testdb.SQLite(t)
+	l := throttle.New(db)
+	p := newProject(t, db, "Pairs")
+	rule := throttle.Rule{Name: "pair", Limit: 1, Window: time.Hour}
+	allow(t, l, p, rule, throttle.PairKey("pat@example.com", "203.0.113.7"))
+	if d := allow(t, l, p, rule, throttle.PairKey("pat@example.com", "203.0.113.7")); d.Allowed {
+		t.Fatalf("baseline: the same pair twice was allowed")
+	}
+	for _, k := range []string{
+		throttle.PairKey("pat@example.com", "203.0.113.8"),
+		throttle.PairKey("pam@example.com", "203.0.113.7"),
+		throttle.PairKey("pat@example.com203.0.113.7", ""),
+		"pat@example.com",
+	} {
+		if k == "" {
+			continue
+		}
+		if d := allow(t, l, p, rule, k); !d.Allowed {
+			t.Errorf("key %q shares the pair's count", k)
+		}
+	}
+	for _, k := range []string{throttle.PairKey("", "203.0.113.7"), throttle.PairKey("pat@example.com", " ")} {
+		if k != "" {
+			t.Errorf("a pair with an empty part has the key %q", k)
+		}
+		if _, err := l.Allow(t.Context(), p, rule, k); !errors.Is(err, throttle.ErrEmptyKey) {
+			t.Errorf("Allow with an empty pair: %v, want ErrEmptyKey", err)
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/session"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
+	"github.com/gatehouse-auth/gatehouse/internal/user"
 )
 
 // creatingLease is how long one Complete owns the creation of a new
@@ -82,6 +83,11 @@ func (s *Service) finish(ctx context.Context, w store.Writer, a *Attempt, cand *
 		if err := w.SetPasswordHash(ctx, a.ProjectID, u.ID, a.st.NewPasswordHash, now); err != nil {
 			return nil, "", fmt.Errorf("store new password: %w", err)
 		}
+		if a.st.Choices.Reset {
+			if err := s.endOtherSessions(ctx, w, a.ProjectID, &u, now); err != nil {
+				return nil, "", err
+			}
+		}
 	}
 	u.LastLoginAt = &now
 	if facts.EmailVerified && !u.EmailVerified {
@@ -104,6 +110,35 @@ func (s *Service) finish(ctx context.Context, w store.Writer, a *Attempt, cand *
 		return nil, "", err
 	}
 	return sess, token, nil
+}
+
+// ResetRevokeReason is the revoke reason of the sessions a password reset
+// ends.
+const ResetRevokeReason = "password_reset"
+
+// endOtherSessions ends every live session of a user whose password was
+// just reset: whoever knew the old password may hold one. It runs before
+// the new session is created, in the same transaction, so that one stays.
+// The event has the shape of the session service's bulk revocations.
+func (s *Service) endOtherSessions(ctx context.Context, w store.Writer, projectID id.Project, u *user.User, now time.Time) error {
+	n, err := w.RevokeUserSessions(ctx, projectID, u.ID, now, ResetRevokeReason)
+	if err != nil {
+		return fmt.Errorf("end sessions after password reset: %w", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	err = w.InsertAuditEvent(ctx, &audit.Event{
+		ID: id.New[id.AuditEvent](now), ProjectID: projectID, OrganizationID: u.OrganizationID,
+		Actor: audit.Actor{Type: audit.ActorUser, ID: string(u.ID)}, Type: "session.revoked",
+		ResourceType: "user", ResourceID: string(u.ID),
+		Details:    audit.Details(nil, map[string]any{"revoked_sessions": n, "reason": ResetRevokeReason}),
+		OccurredAt: now,
+	})
+	if err != nil {
+		return fmt.Errorf("record sessions ended by password reset: %w", err)
+	}
+	return nil
 }
 
 // sessionFacts are the facts the session keeps: a password proof counts

@@ -31,7 +31,11 @@ type outgoing struct {
 // one without (which is a sign-up), so the answer reveals nothing.
 func (s *Service) sendCode(ctx context.Context, t *turn, extra ...limit) error {
 	st := &t.a.st
-	limits := append([]limit{{throttle.SendPerEmail, st.Facts.Email}, {throttle.SendPerIP, t.c.IP}}, extra...)
+	limits := append([]limit{
+		{throttle.SendPerEmailIP, throttle.PairKey(st.Facts.Email, t.c.IP)},
+		{throttle.SendPerIP, t.c.IP},
+	}, extra...)
+	limits = append(limits, limit{throttle.SendPerEmail, st.Facts.Email})
 	wait, err := s.throttled(ctx, t, limits...)
 	if err != nil {
 		return err
@@ -118,8 +122,13 @@ func (s *Service) checkCode(ctx context.Context, t *turn, typed string) error {
 	}
 	// The per-attempt budget is per code sent: MaxCodeGuesses already kills
 	// a code, and a fresh code (bounded by the send limits) must be usable.
+	// The per-account budget is what new attempts from new addresses cannot
+	// renew. It is keyed by the typed email, so it refuses alike whether or
+	// not the email has an account. Asked before the code is compared: a
+	// spent budget refuses even the right code.
 	key := fmt.Sprintf("%s/%d", t.a.ID, pc.SentAt.UnixMicro())
-	wait, err := s.throttled(ctx, t, limit{throttle.CodePerAttempt, key}, limit{throttle.CodePerIP, t.c.IP})
+	wait, err := s.throttled(ctx, t, limit{throttle.CodePerAttempt, key},
+		limit{throttle.CodePerIP, t.c.IP}, limit{throttle.CodePerAccount, st.Facts.Email})
 	if err != nil {
 		return err
 	}
@@ -129,6 +138,9 @@ func (s *Service) checkCode(ctx context.Context, t *turn, typed string) error {
 	}
 	if hmac.Equal(codeMAC(t.a, code), pc.MAC) {
 		s.proveEmail(t.a, login.FactorEmailCode)
+		// Only the owner of the mailbox types the right code: a person
+		// signing in often is not held to the failure budget.
+		s.forgive(ctx, t, throttle.CodePerAccount, st.Facts.Email)
 		return nil
 	}
 	pc.Wrong++
@@ -245,14 +257,29 @@ type limit struct {
 	key  string
 }
 
-// throttled counts one hit on every limit and returns how long to wait when
-// any is exhausted (0 when all allow it). A Submit that starts over after a
+// forgive clears a key's count under rule after the secret it limits was
+// right. A failure here only leaves the count in place, so the sign-in goes
+// on and the error is logged.
+func (s *Service) forgive(ctx context.Context, t *turn, rule throttle.Rule, key string) {
+	if s.d.Throttle == nil || key == "" {
+		return
+	}
+	if err := s.d.Throttle.Reset(ctx, t.a.ProjectID, rule, key); err != nil {
+		s.log.Warn("throttle reset failed", "project", t.a.ProjectID, "rule", rule.Name, "err", err)
+	}
+}
+
+// throttled counts one hit on each limit in turn and returns how long to
+// wait when one is exhausted (0 when all allow it). It stops at the first
+// refusal: a request one limit refuses is not counted by the ones after it,
+// so callers list the narrow limits (per IP, per email and IP) before the
+// wide per-email ceilings, and one client's refused requests cannot use up
+// the ceiling everyone shares. A Submit that starts over after a
 // concurrent change reuses its first answers, so it is counted once.
 func (s *Service) throttled(ctx context.Context, t *turn, ls ...limit) (time.Duration, error) {
 	if s.d.Throttle == nil {
 		return 0, nil
 	}
-	var wait time.Duration
 	for _, l := range ls {
 		if l.key == "" {
 			continue
@@ -269,7 +296,9 @@ func (s *Service) throttled(ctx context.Context, t *turn, ls ...limit) (time.Dur
 			}
 			t.asked[memo] = d
 		}
-		wait = max(wait, d)
+		if d > 0 {
+			return d, nil
+		}
 	}
-	return wait, nil
+	return 0, nil
 }

@@ -29,16 +29,21 @@ const busyWait = time.Second
 // chosen). Matching accounts count as proven; the others do not.
 func (s *Service) checkPassword(ctx context.Context, t *turn, pw string) error {
 	st := &t.a.st
-	wait, err := s.throttled(ctx, t, limit{throttle.PasswordPerAccount, st.Facts.Email}, limit{throttle.PasswordPerIP, t.c.IP})
+	if pw == "" {
+		// Nothing is checked, so nothing is counted.
+		t.v.FieldErrors["password"] = "Enter your password."
+		return nil
+	}
+	// Asked before any hash is checked: once a budget is spent, not even
+	// the right password is judged. Each try counts here; a right one
+	// clears the account's counts below, so what stays counted are the
+	// failures since the last success.
+	wait, err := s.throttled(ctx, t, s.passwordLimits(t)...)
 	if err != nil {
 		return err
 	}
 	if wait > 0 {
 		t.v.ThrottledFor, t.v.FieldErrors["password"] = wait, waitMessage(wait)
-		return nil
-	}
-	if pw == "" {
-		t.v.FieldErrors["password"] = "Enter your password."
 		return nil
 	}
 	var check []login.Candidate
@@ -77,7 +82,24 @@ func (s *Service) checkPassword(ctx context.Context, t *turn, pw string) error {
 		}
 	}
 	st.Facts.Proofs = append(st.Facts.Proofs, login.Proof{Factor: login.FactorPassword, At: s.now()})
+	// A right password is not a failure: take its try back from the
+	// account's buckets, and with it the failures before it, so a person
+	// who signs in often, or after a few typos, starts afresh. The IP's
+	// bucket keeps the try, or one known password would buy an address
+	// unlimited guesses at other accounts.
+	s.forgive(ctx, t, throttle.PasswordPerAccount, st.Facts.Email)
+	s.forgive(ctx, t, throttle.PasswordPerAccountIP, throttle.PairKey(st.Facts.Email, t.c.IP))
 	return nil
+}
+
+// passwordLimits are the budgets a password try is counted against.
+func (s *Service) passwordLimits(t *turn) []limit {
+	e := t.a.st.Facts.Email
+	return []limit{
+		{throttle.PasswordPerAccountIP, throttle.PairKey(e, t.c.IP)},
+		{throttle.PasswordPerIP, t.c.IP},
+		{throttle.PasswordPerAccount, e},
+	}
 }
 
 // verifyAll checks pw against each account's hash and queues upgrades of

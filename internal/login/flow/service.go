@@ -34,6 +34,9 @@ const (
 	CodeLifetime = 10 * time.Minute
 	// MaxCodeGuesses wrong codes kill the code; a new one must be sent.
 	MaxCodeGuesses = 5
+	// maxPruneBatch is the most rows the store deletes in one statement
+	// (its largest page).
+	maxPruneBatch = 1000
 )
 
 // Prefixes of the secrets the flow hands out.
@@ -56,7 +59,24 @@ var (
 	ErrNotDone = errors.New("login attempt is not finished")
 	// ErrBusy: the same attempt is being completed by another request.
 	ErrBusy = errors.New("login attempt is being completed")
+	// ErrThrottled: the client opened too many attempts recently (Start).
+	// The error is a *ThrottledError saying how long to wait.
+	ErrThrottled = errors.New("too many sign-ins started")
 )
+
+// ThrottledError is Start's refusal when the client's budget of new
+// attempts is spent; errors.Is(err, ErrThrottled) holds.
+type ThrottledError struct {
+	// RetryAfter is how long until the client may start again (at least
+	// one second).
+	RetryAfter time.Duration
+}
+
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("%v: retry after %v", ErrThrottled, e.RetryAfter)
+}
+
+func (e *ThrottledError) Unwrap() error { return ErrThrottled }
 
 // Deps are the components the Service works with.
 type Deps struct {
@@ -158,6 +178,9 @@ func hashSecret(s string) store.SecretHash {
 // Start opens an attempt for an authorization request and returns the
 // cookie value that binds it to the browser.
 func (s *Service) Start(ctx context.Context, projectID id.Project, req login.AuthRequest, c login.Client) (*Attempt, string, error) {
+	if err := s.allowStart(ctx, projectID, c); err != nil {
+		return nil, "", err
+	}
 	now := s.now()
 	cookie := CookiePrefix + rand.Text()
 	if req.Scope == nil {
@@ -185,6 +208,26 @@ func (s *Service) Start(ctx context.Context, projectID id.Project, req login.Aut
 	}
 	s.log.Debug("login attempt started", "project", projectID, "attempt", a.ID, "ip", c.IP)
 	return a, cookie, nil
+}
+
+// allowStart counts a new attempt against the client's budget, so one
+// client cannot fill the attempts table. A client without a known IP is
+// not counted: there is nothing to key it by.
+func (s *Service) allowStart(ctx context.Context, projectID id.Project, c login.Client) error {
+	if s.d.Throttle == nil || strings.TrimSpace(c.IP) == "" {
+		return nil
+	}
+	d, err := s.d.Throttle.Allow(ctx, projectID, throttle.StartPerIP, c.IP)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("start login in project %s: %w", projectID, ErrGone)
+	}
+	if err != nil {
+		return fmt.Errorf("start login: %w", err)
+	}
+	if !d.Allowed {
+		return &ThrottledError{RetryAfter: max(d.RetryAfter, time.Second)}
+	}
+	return nil
 }
 
 // Load finds the browser's attempt by its cookie.
@@ -261,17 +304,38 @@ func (s *Service) save(ctx context.Context, w store.Writer, a *Attempt) error {
 	return nil
 }
 
-// Prune deletes up to limit attempts of any project that expired before
-// now (maintenance; finished attempts stay until they expire too).
+// Prune deletes the attempts of any project that expired before now
+// (maintenance; finished attempts stay until they expire too), limit at a
+// time so no transaction grows large, batch after batch until one comes
+// back short or ctx ends. It returns how many it deleted in all, also when
+// it stops with an error.
 func (s *Service) Prune(ctx context.Context, limit int) (int64, error) {
-	var n int64
-	err := s.d.Store.Write(ctx, func(w store.Writer) error {
-		var err error
-		n, err = w.DeleteExpiredLoginAttempts(ctx, s.now(), limit)
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("prune login attempts: %w", err)
+	if limit < 1 {
+		return 0, fmt.Errorf("prune login attempts: batch limit %d is not positive", limit)
 	}
-	return n, nil
+	// The store deletes at most a page of rows per statement whatever it
+	// is asked: a larger limit would make every batch look like the last.
+	limit = min(limit, maxPruneBatch)
+	// Everything expired when the call began; attempts expiring while it
+	// runs wait for the next call, so a steady stream cannot keep it going.
+	before := s.now()
+	var total int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return total, fmt.Errorf("prune login attempts: %w", err)
+		}
+		var n int64
+		err := s.d.Store.Write(ctx, func(w store.Writer) error {
+			var err error
+			n, err = w.DeleteExpiredLoginAttempts(ctx, before, limit)
+			return err
+		})
+		if err != nil {
+			return total, fmt.Errorf("prune login attempts: %w", err)
+		}
+		total += n
+		if n < int64(limit) {
+			return total, nil
+		}
+	}
 }
