@@ -250,7 +250,9 @@ func TestPasswordLockoutFromOtherIPs(t *testing.T) {
 		nUnknown, vUnknown := attack("nobody@example.com", 2)
 		// The waits differ (the windows opened at different times); the
 		// words do not.
-		alike := func(v *login.View) bool { return strings.HasPrefix(v.FieldErrors["password"], "Too many attempts. Wait ") }
+		alike := func(v *login.View) bool {
+			return strings.HasPrefix(v.FieldErrors["password"], "Too many attempts. Wait ")
+		}
 		if nKnown != ceiling+1 || nUnknown != ceiling-perIP+1 || !alike(vKnown) || !alike(vUnknown) {
 			t.Fatalf("ceiling refused try %d (%v) for the account, want %d; %d (%v) without one, want %d",
 				nKnown, vKnown.FieldErrors, ceiling+1, nUnknown, vUnknown.FieldErrors, ceiling-perIP+1)
