@@ -4,10 +4,12 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/login"
+	"github.com/gatehouse-auth/gatehouse/internal/login/flow"
 	"github.com/gatehouse-auth/gatehouse/internal/oidc"
 	"github.com/gatehouse-auth/gatehouse/internal/session"
 )
@@ -44,12 +46,27 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 
 	a, cookie, err := h.o.Login.Start(ctx, projectID, *req, h.client(r))
+	var throttled *flow.ThrottledError
+	if errors.As(err, &throttled) {
+		h.startThrottled(w, r, projectID, throttled.RetryAfter)
+		return
+	}
 	if err != nil {
 		h.internalError(w, r, h.projectName(ctx, projectID), "start login attempt", err)
 		return
 	}
 	h.cookies.set(w, attemptCookieName(string(projectID)), string(projectID), cookie, a.ExpiresAt)
 	redirect(w, r, loginPath(projectID))
+}
+
+// startThrottled answers a login start refused because this client opened
+// too many sign-ins recently: 429 with Retry-After, and a page saying how
+// long to wait. Nothing was started, so there is nothing to go back to.
+func (h *Handler) startThrottled(w http.ResponseWriter, r *http.Request, projectID id.Project, wait time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+	h.pages.message(w, http.StatusTooManyRequests, h.projectName(r.Context(), projectID), "Too many sign-ins",
+		"Too many sign-ins from your network",
+		"Wait "+humanDuration(wait)+", then return to the app and try again.")
 }
 
 // authorizePost accepts an authorization request sent as a form POST
