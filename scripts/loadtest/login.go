@@ -249,6 +249,9 @@ func runLogin(ctx context.Context, o options, e *env) error {
 	if err != nil {
 		return err
 	}
+	if err := analyze(ctx, o, e); err != nil {
+		return err
+	}
 	fmt.Printf("\n== password step: %d accounts, %d client addresses, %d attempts started beforehand (set up in %s); %d workers\n",
 		loginAccounts, loginSources, n, time.Since(start).Round(time.Millisecond), conc)
 	var inline atomic.Int64
