@@ -152,41 +152,80 @@ var ErrEmptyKey = errors.New("throttle: empty key")
 // first hit ends. Each call is one statement in its own transaction, so it
 // is not undone when the caller's own transaction rolls back.
 func (l *Limiter) Allow(ctx context.Context, projectID id.Project, rule Rule, key string) (Decision, error) {
-	b, err := bucket(rule, key)
+	return l.AllowAll(ctx, projectID, Limit{Rule: rule, Key: key})
+}
+
+// Limit is one rule applied to one key.
+type Limit struct {
+	Rule Rule
+	Key  string
+}
+
+// AllowAll is Allow for several limits at once, in one transaction of its
+// own: it counts a hit on each in order and stops at the first that
+// refuses, whose Decision it returns. The limits after it are not counted,
+// so list narrow limits (per IP) before wide ones (per email from anywhere)
+// and one client's refused requests do not use up what everyone shares.
+// When all allow, Remaining is the smallest of theirs.
+func (l *Limiter) AllowAll(ctx context.Context, projectID id.Project, ls ...Limit) (Decision, error) {
+	buckets := make([]string, len(ls))
+	for i, lim := range ls {
+		b, err := bucket(lim.Rule, lim.Key)
+		if err != nil {
+			return Decision{}, err
+		}
+		buckets[i] = b
+	}
+	now := l.now()
+	var dec Decision
+	err := l.st.Write(ctx, func(w store.Writer) error {
+		dec = Decision{Allowed: true, Remaining: -1}
+		for i, lim := range ls {
+			count, start, err := w.HitThrottle(ctx, projectID, buckets[i], now, lim.Rule.Window)
+			if err != nil {
+				return fmt.Errorf("throttle %s: %w", lim.Rule.Name, err)
+			}
+			if count > lim.Rule.Limit {
+				dec = refusal(lim.Rule, start, now)
+				return nil
+			}
+			if left := lim.Rule.Limit - count; dec.Remaining < 0 || left < dec.Remaining {
+				dec.Remaining = left
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return Decision{}, err
 	}
-	now := l.now()
-	var count int
-	var start time.Time
-	err = l.st.Write(ctx, func(w store.Writer) error {
-		var err error
-		count, start, err = w.HitThrottle(ctx, projectID, b, now, rule.Window)
-		return err
-	})
-	if err != nil {
-		return Decision{}, fmt.Errorf("throttle %s: %w", rule.Name, err)
-	}
-	if count <= rule.Limit {
-		return Decision{Allowed: true, Remaining: rule.Limit - count}, nil
-	}
+	dec.Remaining = max(dec.Remaining, 0)
+	return dec, nil
+}
+
+func refusal(rule Rule, start, now time.Time) Decision {
 	retry := start.Add(rule.Window).Sub(now)
 	if retry <= 0 {
 		// The clock moved between the statement and here; never tell a
 		// refused caller to retry at once.
 		retry = time.Second
 	}
-	return Decision{Allowed: false, RetryAfter: retry}, nil
+	return Decision{Allowed: false, RetryAfter: retry}
 }
 
 // Reset forgets key's hits under rule, e.g. the account's wrong passwords
 // after a successful login or a password reset.
 func (l *Limiter) Reset(ctx context.Context, projectID id.Project, rule Rule, key string) error {
+	return l.st.Write(ctx, func(w store.Writer) error { return l.ResetIn(ctx, w, projectID, rule, key) })
+}
+
+// ResetIn is Reset inside the caller's transaction: the hits are forgotten
+// only if it commits, and it costs no commit of its own.
+func (l *Limiter) ResetIn(ctx context.Context, w store.Writer, projectID id.Project, rule Rule, key string) error {
 	b, err := bucket(rule, key)
 	if err != nil {
 		return err
 	}
-	return l.st.Write(ctx, func(w store.Writer) error { return w.ResetThrottle(ctx, projectID, b) })
+	return w.ResetThrottle(ctx, projectID, b)
 }
 
 // Prune deletes, in every project, the counters whose window opened more

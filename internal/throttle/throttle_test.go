@@ -324,3 +324,42 @@ func TestPairKey(t *testing.T) {
 		}
 	}
 }
+
+// AllowAll counts in order and stops at the first refusal: the limits after
+// it keep their counts, so a client refused by its own limit does not use
+// up a shared one.
+func TestAllowAllStopsAtRefusal(t *testing.T) {
+	t.Parallel()
+	forEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		clk := &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+		l := throttle.New(db, throttle.WithClock(clk.now))
+		p := newProject(t, db, "Ordered")
+		narrow := throttle.Rule{Name: "narrow", Limit: 2, Window: time.Minute}
+		wide := throttle.Rule{Name: "wide", Limit: 5, Window: time.Hour}
+		both := []throttle.Limit{{Rule: narrow, Key: "10.0.0.1"}, {Rule: wide, Key: "pat@example.com"}}
+		for i := 1; i <= narrow.Limit; i++ {
+			d, err := l.AllowAll(t.Context(), p, both...)
+			if err != nil || !d.Allowed || d.Remaining != narrow.Limit-i {
+				t.Fatalf("hit %d: %+v, %v; want allowed with the narrow limit's %d remaining", i, d, err, narrow.Limit-i)
+			}
+		}
+		clk.advance(10 * time.Second)
+		for range 10 {
+			d, err := l.AllowAll(t.Context(), p, both...)
+			if err != nil || d.Allowed || d.RetryAfter != 50*time.Second {
+				t.Fatalf("past the narrow limit: %+v, %v; want refused for 50s", d, err)
+			}
+		}
+		// The wide limit saw only the two allowed hits.
+		if d := allow(t, l, p, wide, "pat@example.com"); !d.Allowed || d.Remaining != wide.Limit-3 {
+			t.Fatalf("the wide limit after the narrow one refused: %+v, want %d remaining", d, wide.Limit-3)
+		}
+		// A bad limit anywhere in the list counts nothing.
+		if _, err := l.AllowAll(t.Context(), p, throttle.Limit{Rule: wide, Key: "pat@example.com"}, throttle.Limit{Rule: narrow}); !errors.Is(err, throttle.ErrEmptyKey) {
+			t.Fatalf("a limit without a key: %v", err)
+		}
+		if d := allow(t, l, p, wide, "pat@example.com"); d.Remaining != wide.Limit-4 {
+			t.Fatalf("a refused call counted: %+v", d)
+		}
+	})
+}

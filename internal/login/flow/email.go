@@ -140,7 +140,7 @@ func (s *Service) checkCode(ctx context.Context, t *turn, typed string) error {
 		s.proveEmail(t.a, login.FactorEmailCode)
 		// Only the owner of the mailbox types the right code: a person
 		// signing in often is not held to the failure budget.
-		s.forgive(ctx, t, throttle.CodePerAccount, st.Facts.Email)
+		s.forgive(t, throttle.CodePerAccount, st.Facts.Email)
 		return nil
 	}
 	pc.Wrong++
@@ -258,47 +258,52 @@ type limit struct {
 }
 
 // forgive clears a key's count under rule after the secret it limits was
-// right. A failure here only leaves the count in place, so the sign-in goes
-// on and the error is logged.
-func (s *Service) forgive(ctx context.Context, t *turn, rule throttle.Rule, key string) {
+// right. It happens in the transaction that saves the attempt, so it costs
+// no commit of its own and is undone with that save.
+func (s *Service) forgive(t *turn, rule throttle.Rule, key string) {
 	if s.d.Throttle == nil || key == "" {
 		return
 	}
-	if err := s.d.Throttle.Reset(ctx, t.a.ProjectID, rule, key); err != nil {
-		s.log.Warn("throttle reset failed", "project", t.a.ProjectID, "rule", rule.Name, "err", err)
-	}
+	t.forgive = append(t.forgive, limit{rule, key})
 }
 
-// throttled counts one hit on each limit in turn and returns how long to
-// wait when one is exhausted (0 when all allow it). It stops at the first
-// refusal: a request one limit refuses is not counted by the ones after it,
-// so callers list the narrow limits (per IP, per email and IP) before the
-// wide per-email ceilings, and one client's refused requests cannot use up
-// the ceiling everyone shares. A Submit that starts over after a
-// concurrent change reuses its first answers, so it is counted once.
+// throttled counts one hit on each limit in turn, in one transaction, and
+// returns how long to wait when one is exhausted (0 when all allow it). It
+// stops at the first refusal: a request one limit refuses is not counted by
+// the ones after it, so callers list the narrow limits (per IP, per email
+// and IP) before the wide per-email ceilings, and one client's refused
+// requests cannot use up the ceiling everyone shares. Limits without a key
+// do not apply. A Submit that starts over after a concurrent change reuses
+// its first answer, so it is counted once.
 func (s *Service) throttled(ctx context.Context, t *turn, ls ...limit) (time.Duration, error) {
 	if s.d.Throttle == nil {
 		return 0, nil
 	}
+	var (
+		ask  []throttle.Limit
+		memo strings.Builder
+	)
 	for _, l := range ls {
 		if l.key == "" {
 			continue
 		}
-		memo := l.rule.Name + "\x00" + l.key
-		d, seen := t.asked[memo]
-		if !seen {
-			dec, err := s.d.Throttle.Allow(ctx, t.a.ProjectID, l.rule, l.key)
-			if err != nil {
-				return 0, fmt.Errorf("throttle %s: %w", l.rule.Name, err)
-			}
-			if !dec.Allowed {
-				d = max(dec.RetryAfter, time.Second)
-			}
-			t.asked[memo] = d
-		}
-		if d > 0 {
-			return d, nil
-		}
+		ask = append(ask, throttle.Limit{Rule: l.rule, Key: l.key})
+		memo.WriteString(l.rule.Name + "\x00" + l.key + "\x00")
 	}
-	return 0, nil
+	if len(ask) == 0 {
+		return 0, nil
+	}
+	if d, seen := t.asked[memo.String()]; seen {
+		return d, nil
+	}
+	dec, err := s.d.Throttle.AllowAll(ctx, t.a.ProjectID, ask...)
+	if err != nil {
+		return 0, err
+	}
+	var d time.Duration
+	if !dec.Allowed {
+		d = max(dec.RetryAfter, time.Second)
+	}
+	t.asked[memo.String()] = d
+	return d, nil
 }

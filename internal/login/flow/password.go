@@ -87,8 +87,8 @@ func (s *Service) checkPassword(ctx context.Context, t *turn, pw string) error {
 	// who signs in often, or after a few typos, starts afresh. The IP's
 	// bucket keeps the try, or one known password would buy an address
 	// unlimited guesses at other accounts.
-	s.forgive(ctx, t, throttle.PasswordPerAccount, st.Facts.Email)
-	s.forgive(ctx, t, throttle.PasswordPerAccountIP, throttle.PairKey(st.Facts.Email, t.c.IP))
+	s.forgive(t, throttle.PasswordPerAccount, st.Facts.Email)
+	s.forgive(t, throttle.PasswordPerAccountIP, throttle.PairKey(st.Facts.Email, t.c.IP))
 	return nil
 }
 

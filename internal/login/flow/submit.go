@@ -32,6 +32,8 @@ type turn struct {
 	rehash map[string]string
 	// asked remembers throttle answers across the tries of one Submit.
 	asked map[string]time.Duration
+	// forgive are throttle counts to clear in the same transaction.
+	forgive []limit
 }
 
 // Submit applies one action and returns the attempt's next step. Wrong
@@ -67,6 +69,11 @@ func (s *Service) submitOnce(ctx context.Context, a *Attempt, in login.Input, c 
 		}
 		if err := s.save(ctx, w, cur); err != nil {
 			return err
+		}
+		for _, l := range t.forgive {
+			if err := s.d.Throttle.ResetIn(ctx, w, cur.ProjectID, l.rule, l.key); err != nil {
+				return fmt.Errorf("clear throttle %s: %w", l.rule.Name, err)
+			}
 		}
 		for uid, h := range t.rehash {
 			if err := w.SetPasswordHash(ctx, cur.ProjectID, id.User(uid), h, s.now()); err != nil {
