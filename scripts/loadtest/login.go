@@ -240,7 +240,7 @@ func runLogin(ctx context.Context, o options, e *env) error {
 	}
 	conc := o.loginConc
 	if conc <= 0 {
-		conc = runtime.GOMAXPROCS(0)
+		conc = 2 * runtime.GOMAXPROCS(0)
 	}
 	// Enough prepared attempts for ~110 passwords/s, above what two cores
 	// can hash at OWASP cost.

@@ -64,7 +64,7 @@ func main() {
 	flag.IntVar(&o.concurrency, "concurrency", 8, "concurrent workers (closed loop, one request in flight each)")
 	flag.IntVar(&o.sessions, "sessions", 1000, "sessions per refresh target (each worker rotates its own share)")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write CPU profiles of the first measured round of each target: FILE.<mode>.a (Gatehouse) and FILE.<mode>.b (baseline)")
-	flag.IntVar(&o.loginConc, "login-concurrency", 0, "workers for the password login rate (0: GOMAXPROCS)")
+	flag.IntVar(&o.loginConc, "login-concurrency", 0, "workers for the password login rate (0: twice GOMAXPROCS, so the KDF slots stay busy while other requests wait on the database)")
 	flag.IntVar(&o.overload, "overload", 32, "workers for the password overload run (past the KDF cap)")
 	flag.BoolVar(&o.analyze, "analyze", true, "on Postgres, ANALYZE after the set-up, as autovacuum does in a live database (false: plan on a fresh database's empty statistics)")
 	flag.StringVar(&o.logLevel, "server-log-level", "warn", "the server's log level; at info every request is logged (to a file in the temporary data directory)")
