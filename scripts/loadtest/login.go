@@ -286,6 +286,8 @@ func overload(ctx context.Context, o options, lt *loginTarget) error {
 		busy     atomic.Int64
 		attempts = make([]*attempt, o.overload)
 		tries    = make([]int, o.overload)
+		// deadline is set just before the run; answers after it are not counted.
+		deadline time.Time
 	)
 	fn := func(ctx context.Context, w int) error {
 		if attempts[w] == nil {
@@ -298,7 +300,7 @@ func overload(ctx context.Context, o options, lt *loginTarget) error {
 		t := time.Now()
 		err := attempts[w].password(ctx, lt)
 		tries[w]++
-		if errors.Is(err, errBusy) {
+		if errors.Is(err, errBusy) && time.Now().Before(deadline) {
 			busy.Add(1)
 			mu.Lock()
 			busyLat = append(busyLat, time.Since(t))
@@ -313,6 +315,7 @@ func overload(ctx context.Context, o options, lt *loginTarget) error {
 		attempts[w] = nil
 		return err
 	}
+	deadline = time.Now().Add(o.duration)
 	r := drive(ctx, "logins completed", o.duration, o.overload, fn, func() time.Duration { return 0 })
 	printHeader()
 	printResult(r)
