@@ -12,10 +12,12 @@
 -- tokens as it has connections.
 
 local counter = 0
+local threads = {}
 
 function setup(thread)
   thread:set("id", counter)
   counter = counter + 1
+  table.insert(threads, thread)
 end
 
 function init(args)
@@ -55,4 +57,12 @@ function response(status, headers, body)
   else
     failures = failures + 1
   end
+end
+
+function done(summary, latency, requests)
+  local failed = 0
+  for _, t in ipairs(threads) do
+    failed = failed + t:get("failures")
+  end
+  io.write(string.format("refreshes without a successor token: %d\n", failed))
 end
