@@ -1,4 +1,4 @@
-// Command loadtest measures Gatehouse's hot HTTP paths next to floors
+// Command loadtest measures Gatehouse's hot HTTP paths next to baselines
 // measured in the same run, on the same machine, with the same load
 // generator:
 //
@@ -7,15 +7,21 @@
 //     ES256 signature on the same database;
 //   - healthz: GET /healthz through the server's whole middleware against a
 //     bare net/http handler writing the same body;
-//   - login: full password logins through the hosted pages against raw
-//     argon2id on all cores, then an overload that shows the KDF cap.
+//   - login: the password request of the hosted pages, then whole password
+//     logins, against raw argon2id at the same parameters, then an overload
+//     past the KDF cap (429 with Retry-After, never a pile-up);
+//   - serve: set up the refresh and healthz targets and wait, for an external
+//     generator (wrk with refresh.lua).
 //
 // It starts the real server in-process (internal/server) on SQLite or on a
 // fresh Postgres database it creates and drops. Targets are measured in
-// alternating rounds so a change in the machine's load weighs on both.
+// alternating rounds so a change in the machine's load weighs on both, and
+// each is reported with its CPU time per request (this process, plus the
+// Postgres backends of the test database), which a shared machine disturbs
+// far less than throughput. Results are printed, never asserted.
 //
-//	go run ./scripts/loadtest -engine sqlite -mode refresh,healthz
-//	go run ./scripts/loadtest -engine postgres -pg postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+//	go run ./scripts/loadtest -engine sqlite -mode refresh,healthz,login
+//	go run ./scripts/loadtest -engine postgres -pg 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable'
 package main
 
 import (
