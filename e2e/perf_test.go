@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -13,6 +17,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/password"
+	"github.com/gatehouse-auth/gatehouse/internal/server"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
 	"github.com/gatehouse-auth/gatehouse/internal/testdb"
@@ -20,8 +25,10 @@ import (
 
 // Benchmarks only: figures go to docs/performance.md, each next to a
 // baseline measured in the same run. Nothing here asserts a duration.
+// scripts/loadtest measures the same paths under sustained load, with CPU
+// time per request.
 //
-//	go test -run '^$' -bench Password -benchtime 5s ./e2e
+//	go test -run '^$' -bench 'Password|Healthz' -benchtime 5s ./e2e
 
 const perfPassword = "plover-quartz-lantern-97"
 
@@ -162,6 +169,60 @@ func BenchmarkPassword(b *testing.B) {
 					b.ReportMetric(float64(busy.Load())/s, "busy/s")
 				})
 			}
+		})
+	}
+}
+
+// BenchmarkHealthz compares GET /healthz through the real server's whole
+// middleware with a bare net/http handler writing the same answer, both over
+// loopback HTTP with keep-alive, 8 client goroutines on 2 cores.
+//
+//	go test -run '^$' -bench Healthz -benchtime 5s ./e2e
+func BenchmarkHealthz(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.Background())
+	m := server.New(server.Config{
+		Addr: "127.0.0.1:0", DataDir: b.TempDir(),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	})
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	b.Cleanup(func() { cancel(); <-done })
+	select {
+	case <-m.Ready():
+	case err := <-done:
+		b.Fatalf("server did not start: %v", err)
+	}
+	const body = "{\"status\":\"ok\"}\n"
+	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, body)
+	}))
+	b.Cleanup(bare.Close)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}}
+	for _, t := range []struct{ name, url string }{
+		{"gatehouse", "http://" + m.Addr() + "/healthz"},
+		{"bare-net-http", bare.URL + "/healthz"},
+	} {
+		b.Run(t.name, func(b *testing.B) {
+			b.SetParallelism(4)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					resp, err := client.Get(t.url)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					got, err := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if err != nil || resp.StatusCode != http.StatusOK || string(got) != body {
+						b.Errorf("status %d, body %q, err %v", resp.StatusCode, got, err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 		})
 	}
 }
