@@ -86,13 +86,14 @@ var rootTemplate = template.Must(template.New("root").Parse(`<!doctype html>
 <body>
 <main>
 <h1>Gatehouse</h1>
-<p>Authentication and user management for B2B SaaS: projects, organizations, users, roles and an audit log.</p>
+<p>Authentication and user management for B2B SaaS: hosted login pages, an OpenID Provider per project, sessions and tokens, organizations, users, roles and an audit log.</p>
 <ul>
 <li>Backend API: <a href="{{.API}}/">{{.API}}</a> (authenticate with <code>Authorization: Bearer gh_sk_…</code>)</li>
 <li>OpenAPI document: <a href="{{.OpenAPI}}">{{.OpenAPI}}</a></li>
 <li>Health: <a href="/healthz">/healthz</a>, readiness: <a href="/readyz">/readyz</a></li>
 </ul>
-<p>Create a project and its secret key with <code>gatehouse project create --name "My app" --json</code>.</p>
+<p>Create a project, its secret key and an OAuth client for your app with <code>gatehouse project create --name "My app" --redirect-uri http://localhost:3000/callback --json</code>.
+Its <code>issuer</code> ({{.Public}}/p/&lt;project_id&gt;) serves OpenID Connect discovery at <code>/.well-known/openid-configuration</code> and the hosted login pages; without SMTP, sign-in emails appear at <code>/p/&lt;project_id&gt;/dev/inbox</code> on a local server.</p>
 </main>
 </body>
 </html>
@@ -105,9 +106,9 @@ func rootHandler(public string) http.Handler {
 	csp := "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; " +
 		"frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 	data := struct {
-		Style        template.CSS
-		API, OpenAPI string
-	}{template.CSS(rootStyle), publicurl.APIBaseURL(public), publicurl.OpenAPIURL(public)}
+		Style                template.CSS
+		API, OpenAPI, Public string
+	}{template.CSS(rootStyle), publicurl.APIBaseURL(public), publicurl.OpenAPIURL(public), public}
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Security-Policy", csp)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
