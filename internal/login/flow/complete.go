@@ -27,51 +27,108 @@ var actor = audit.System("login")
 // Complete finishes an attempt whose step is done: it creates the
 // organization and user when they are new, records the login on the user,
 // mints the session in the same transaction, and marks the attempt used.
+//
+// The attempt is judged once, inside the transaction and under its lock,
+// from the caller's copy, which the pages hold fresh from Submit or View:
+// if the stored attempt moved on since, the version check of the final save
+// refuses the whole transaction. Then, and whenever the copy does not end
+// in an existing account, the transaction runs again on the stored row.
 func (s *Service) Complete(ctx context.Context, a *Attempt, c login.Client) (*session.Session, string, error) {
-	cur, err := s.reload(ctx, s.d.Store, a)
-	if err != nil {
-		return nil, "", err
+	if a == nil || a.row == nil {
+		return nil, "", ErrGone
 	}
-	sit, err := s.judge(ctx, s.d.Store, cur)
-	if err != nil {
-		return nil, "", err
-	}
-	if sit.res.Step != login.StepDone {
-		return nil, "", ErrNotDone
-	}
-	if sit.res.Target.IsNew() {
-		if cur, err = s.createAccount(ctx, cur, sit.res.Target); err != nil {
+	cur, fromCopy, created := a, true, false
+	for {
+		sess, token, fresh, target, err := s.completeTx(ctx, cur, c, fromCopy, !created)
+		switch {
+		case errors.Is(err, errReadAgain):
+			fromCopy = false
+			continue
+		case errors.Is(err, errNewAccount):
+			// Accounts are made through the tenancy service, which commits
+			// on its own; the session then follows in a transaction that
+			// finds the login ending in an existing account.
+			if cur, err = s.createAccount(ctx, fresh, target); err != nil {
+				return nil, "", err
+			}
+			fromCopy, created = true, true
+			continue
+		case err != nil:
 			return nil, "", err
 		}
+		a.CompletedAt, a.SessionID = &sess.CreatedAt, sess.ID
+		return sess, token, nil
 	}
-	var (
-		sess  *session.Session
-		token string
-	)
+}
+
+var (
+	// errReadAgain: Complete judged the caller's copy of the attempt and
+	// must decide on the stored row instead.
+	errReadAgain = errors.New("login attempt to be read again")
+	// errNewAccount: the login ends in an account that must be created
+	// before the session.
+	errNewAccount = errors.New("login ends in a new account")
+)
+
+// completeTx is one run of Complete's transaction. With fromCopy it judges
+// a's state as the caller holds it and finishes only a login into an
+// existing account whose stored version is still a's; anything else comes
+// back as errReadAgain. Otherwise it reads the attempt again under the lock:
+// a login that ends in a new account then comes back as errNewAccount, with
+// the attempt as read and its target, when newOK, and as ErrNotDone when not.
+func (s *Service) completeTx(ctx context.Context, a *Attempt, c login.Client, fromCopy, newOK bool) (
+	sess *session.Session, token string, judged *Attempt, target *login.Target, err error) {
 	err = s.d.Store.Write(ctx, func(w store.Writer) error {
-		if err := w.LockLoginAttempt(ctx, cur.ProjectID, cur.ID); err != nil {
+		if err := w.LockLoginAttempt(ctx, a.ProjectID, a.ID); err != nil {
 			return ErrGone
 		}
-		fresh, err := s.reload(ctx, w, cur)
+		var (
+			fresh *Attempt
+			err   error
+		)
+		if fromCopy {
+			fresh, err = s.copyOf(a)
+		} else {
+			fresh, err = s.reload(ctx, w, a)
+		}
 		if err != nil {
 			return err
 		}
-		// Judged again under the lock: what was done must still be done.
 		sit, err := s.judge(ctx, w, fresh)
 		if err != nil {
 			return err
 		}
-		if sit.res.Step != login.StepDone || sit.res.Target.IsNew() {
+		if fromCopy && (sit.res.Step != login.StepDone || sit.res.Target.IsNew()) {
+			return errReadAgain
+		}
+		if sit.res.Step != login.StepDone {
 			return ErrNotDone
 		}
+		if sit.res.Target.IsNew() {
+			if !newOK {
+				return ErrNotDone
+			}
+			judged, target = fresh, sit.res.Target
+			return errNewAccount
+		}
 		sess, token, err = s.finish(ctx, w, fresh, sit.res.Target.Candidate, c)
+		if fromCopy && errors.Is(err, store.ErrConflict) {
+			return errReadAgain
+		}
 		return err
 	})
-	if err != nil {
-		return nil, "", err
+	return sess, token, judged, target, err
+}
+
+// copyOf decodes the row the caller's attempt was last read or saved as
+// into an attempt Complete may change freely, refused like a reload would
+// refuse that row.
+func (s *Service) copyOf(a *Attempt) (*Attempt, error) {
+	if a.CompletedAt != nil {
+		return nil, ErrGone
 	}
-	a.CompletedAt, a.SessionID = &sess.CreatedAt, sess.ID
-	return sess, token, nil
+	row := *a.row
+	return s.live(&row, a.cookie)
 }
 
 // finish runs inside Complete's transaction.

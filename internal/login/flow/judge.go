@@ -16,7 +16,10 @@ import (
 type situation struct {
 	p     *project.Project
 	cands []login.Candidate
-	res   login.StepResult
+	// hashes are the candidates' password hashes by user, read with them so
+	// the password check does not read them again.
+	hashes map[id.User]string
+	res    login.StepResult
 }
 
 // maxAccounts bounds the accounts one email can have in a project that a
@@ -32,9 +35,15 @@ func (s *Service) judge(ctx context.Context, r store.Reader, a *Attempt) (*situa
 	if err != nil {
 		return nil, fmt.Errorf("project of login attempt: %w", err)
 	}
+	return s.judgeIn(ctx, r, a, p)
+}
+
+// judgeIn is judge with the project already read in the same request.
+func (s *Service) judgeIn(ctx context.Context, r store.Reader, a *Attempt, p *project.Project) (*situation, error) {
 	sit := &situation{p: p}
 	if a.st.Facts.Email != "" {
-		if sit.cands, err = candidates(ctx, r, a.ProjectID, a.st.Facts.Email); err != nil {
+		var err error
+		if sit.cands, sit.hashes, err = candidates(ctx, r, a.ProjectID, a.st.Facts.Email); err != nil {
 			return nil, err
 		}
 	}
@@ -44,27 +53,32 @@ func (s *Service) judge(ctx context.Context, r store.Reader, a *Attempt) (*situa
 }
 
 // candidates are the email's accounts in the project with their
-// organizations and whether each has a password.
-func candidates(ctx context.Context, r store.Reader, projectID id.Project, email string) ([]login.Candidate, error) {
+// organizations and whether each has a password, and the hashes of those
+// that have one.
+func candidates(ctx context.Context, r store.Reader, projectID id.Project, email string) ([]login.Candidate, map[id.User]string, error) {
 	us, err := r.ListUsers(ctx, projectID, store.UserFilter{Email: email}, store.Page{Limit: maxAccounts})
 	if err != nil {
-		return nil, fmt.Errorf("accounts of the email: %w", err)
+		return nil, nil, fmt.Errorf("accounts of the email: %w", err)
 	}
+	hashes := map[id.User]string{}
 	orgs := map[id.Org]*org.Organization{}
 	out := make([]login.Candidate, 0, len(us))
 	for _, u := range us {
 		o := orgs[u.OrganizationID]
 		if o == nil {
 			if o, err = r.GetOrganization(ctx, projectID, u.OrganizationID); err != nil {
-				return nil, fmt.Errorf("organization of an account: %w", err)
+				return nil, nil, fmt.Errorf("organization of an account: %w", err)
 			}
 			orgs[o.ID] = o
 		}
-		_, err := r.GetPasswordHash(ctx, projectID, u.ID)
+		h, err := r.GetPasswordHash(ctx, projectID, u.ID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return nil, fmt.Errorf("password of an account: %w", err)
+			return nil, nil, fmt.Errorf("password of an account: %w", err)
+		}
+		if err == nil {
+			hashes[u.ID] = h
 		}
 		out = append(out, login.Candidate{User: u, Org: o, HasPassword: err == nil})
 	}
-	return out, nil
+	return out, hashes, nil
 }

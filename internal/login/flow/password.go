@@ -11,7 +11,6 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/password"
 	"github.com/gatehouse-auth/gatehouse/internal/project"
-	"github.com/gatehouse-auth/gatehouse/internal/store"
 	"github.com/gatehouse-auth/gatehouse/internal/throttle"
 	"github.com/gatehouse-auth/gatehouse/internal/user"
 )
@@ -102,16 +101,13 @@ func (s *Service) passwordLimits(t *turn) []limit {
 	}
 }
 
-// verifyAll checks pw against each account's hash and queues upgrades of
-// hashes made with old parameters.
+// verifyAll checks pw against each account's hash (as judge read it, in
+// this same request) and queues upgrades of hashes made with old parameters.
 func (s *Service) verifyAll(ctx context.Context, t *turn, check []login.Candidate, pw string) (matched []id.User, checked int, err error) {
 	for _, c := range check {
-		h, err := s.d.Store.GetPasswordHash(ctx, t.a.ProjectID, c.User.ID)
-		if errors.Is(err, store.ErrNotFound) {
+		h, ok := t.sit.hashes[c.User.ID]
+		if !ok {
 			continue
-		}
-		if err != nil {
-			return nil, 0, fmt.Errorf("password of an account: %w", err)
 		}
 		checked++
 		ok, rehash, err := s.d.Hasher.Verify(ctx, pw, h)

@@ -137,6 +137,9 @@ type Attempt struct {
 	cookie string
 	st     state
 	row    *store.LoginAttempt
+	// loaded: row is as Load has just read it. The first call that uses the
+	// attempt takes it instead of reading it again in the same request.
+	loaded bool
 }
 
 // state is the JSON document stored with the attempt.
@@ -242,7 +245,12 @@ func (s *Service) Load(ctx context.Context, projectID id.Project, cookie string)
 	if err != nil {
 		return nil, fmt.Errorf("load login attempt: %w", err)
 	}
-	return s.live(row, cookie)
+	a, err := s.live(row, cookie)
+	if err != nil {
+		return nil, err
+	}
+	a.loaded = true
+	return a, nil
 }
 
 // live decodes a row that may still be used.
@@ -285,6 +293,18 @@ func (s *Service) reload(ctx context.Context, r store.Reader, a *Attempt) (*Atte
 		return nil, fmt.Errorf("reload login attempt: %w", err)
 	}
 	return s.live(row, a.cookie)
+}
+
+// current is the attempt as stored: the row Load has just read, once, and
+// otherwise the row read again, since the caller's copy may be stale. A
+// write based on either is refused if the row changed (see save).
+func (s *Service) current(ctx context.Context, a *Attempt) (*Attempt, error) {
+	if a != nil && a.row != nil && a.loaded {
+		a.loaded = false
+		row := *a.row
+		return s.live(&row, a.cookie)
+	}
+	return s.reload(ctx, s.d.Store, a)
 }
 
 // save writes the attempt's state in w, refusing a stale version.

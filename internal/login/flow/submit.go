@@ -51,7 +51,7 @@ func (s *Service) Submit(ctx context.Context, a *Attempt, in login.Input, c logi
 }
 
 func (s *Service) submitOnce(ctx context.Context, a *Attempt, in login.Input, c login.Client, asked map[string]time.Duration) (*login.View, error) {
-	cur, err := s.reload(ctx, s.d.Store, a)
+	cur, err := s.current(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +167,8 @@ func (s *Service) identify(ctx context.Context, t *turn, in login.Input) error {
 	st := &t.a.st
 	st.Facts.Email = e
 	// Judge again with the email's accounts: the password check needs them.
-	if t.sit, err = s.judge(ctx, s.d.Store, t.a); err != nil {
+	// The project was read moments ago in this request.
+	if t.sit, err = s.judgeIn(ctx, s.d.Store, t.a, t.sit.p); err != nil {
 		return err
 	}
 	res := t.sit.res

@@ -13,7 +13,7 @@ import (
 
 // View returns the attempt's current step.
 func (s *Service) View(ctx context.Context, a *Attempt) (*login.View, error) {
-	cur, err := s.reload(ctx, s.d.Store, a)
+	cur, err := s.current(ctx, a)
 	if err != nil {
 		return nil, err
 	}
