@@ -193,4 +193,3 @@ func TestSignUpAndLogInWithEmailCode(t *testing.T) {
 		}
 	})
 }
-

@@ -42,7 +42,7 @@ type App struct {
 	endURL   string
 
 	mu       sync.Mutex
-	pending  map[string]pending    // login state cookie → request details
+	pending  map[string]pending     // login state cookie → request details
 	sessions map[string]*appSession // app session cookie → tokens
 }
 
