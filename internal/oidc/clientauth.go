@@ -122,3 +122,25 @@ func hasScope(scopes []string, s string) bool {
 }
 
 func joinScope(scopes []string) string { return strings.Join(scopes, " ") }
+
+// clientRequest reads what the token and revocation endpoints share: the
+// project from the path, the form body and the authenticated client. On
+// failure it has answered the request and returns ok == false.
+func (p *Provider) clientRequest(w http.ResponseWriter, r *http.Request) (pid id.Project, form url.Values, client *Client, ok bool) {
+	pid, err := id.Parse[id.Project](r.PathValue("project"))
+	if err != nil {
+		notFound(w)
+		return "", nil, nil, false
+	}
+	if form, err = readForm(w, r); err != nil {
+		p.fail(w, r, err)
+		return "", nil, nil, false
+	}
+	// The client lookup is scoped to the project, so an unknown project
+	// fails here as invalid_client without a separate read.
+	if client, err = p.authenticateClient(r.Context(), r, form, pid); err != nil {
+		p.fail(w, r, err)
+		return "", nil, nil, false
+	}
+	return pid, form, client, true
+}

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/session"
 )
 
@@ -15,19 +14,8 @@ import (
 // never tells whether a token existed.
 func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	pid, err := id.Parse[id.Project](r.PathValue("project"))
-	if err != nil {
-		notFound(w)
-		return
-	}
-	form, err := readForm(w, r)
-	if err != nil {
-		p.fail(w, r, err)
-		return
-	}
-	client, err := p.authenticateClient(ctx, r, form, pid)
-	if err != nil {
-		p.fail(w, r, err)
+	pid, form, client, ok := p.clientRequest(w, r)
+	if !ok {
 		return
 	}
 	tok := form.Get("token")

@@ -35,24 +35,12 @@ var pkceVerifier = regexp.MustCompile(`^[A-Za-z0-9\-._~]{43,128}$`)
 
 func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	pid, err := id.Parse[id.Project](r.PathValue("project"))
-	if err != nil {
-		notFound(w)
-		return
-	}
-	form, err := readForm(w, r)
-	if err != nil {
-		p.fail(w, r, err)
-		return
-	}
-	// The client lookup is scoped to the project, so an unknown project
-	// fails here as invalid_client without a separate read.
-	client, err := p.authenticateClient(ctx, r, form, pid)
-	if err != nil {
-		p.fail(w, r, err)
+	pid, form, client, ok := p.clientRequest(w, r)
+	if !ok {
 		return
 	}
 	var resp *tokenResponse
+	var err error
 	switch gt := form.Get("grant_type"); gt {
 	case "authorization_code":
 		resp, err = p.exchangeCode(ctx, pid, client, form)
