@@ -208,31 +208,50 @@ func profileName(base, mode string) string {
 	return base + "." + mode
 }
 
-func runRefresh(ctx context.Context, o options, e *env) error {
+// refreshSetup is what the refresh comparison and serve mode share: a
+// tenant, 2×sessions refresh tokens (half for Gatehouse, half for the
+// floor), an analysed database and the floor listening. stop closes the floor.
+type refreshSetup struct {
+	tenant   *tenant
+	tokens   []string
+	floorURL string
+	stop     func()
+}
+
+func setUpRefresh(ctx context.Context, o options, e *env) (*refreshSetup, error) {
 	t, err := newTenant(ctx, e, "Refresh load", min(o.sessions, 50), nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	start := time.Now()
 	toks, err := refreshTokens(ctx, e, t, 2*o.sessions)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := analyze(ctx, o, e); err != nil {
-		return err
+		return nil, err
 	}
 	fmt.Printf("\n== refresh: %d sessions per target (created in %s), %d users, one confidential client; analyzed: %v\n",
 		o.sessions, time.Since(start).Round(time.Millisecond), len(t.users), e.engine == sqlstore.EnginePostgres && o.analyze)
 	fl, err := newFloor(ctx, e.db)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer fl.close()
 	floorURL, stopFloor, err := listen(fl)
+	if err != nil {
+		fl.close()
+		return nil, err
+	}
+	return &refreshSetup{tenant: t, tokens: toks, floorURL: floorURL, stop: func() { stopFloor(); fl.close() }}, nil
+}
+
+func runRefresh(ctx context.Context, o options, e *env) error {
+	rs, err := setUpRefresh(ctx, o, e)
 	if err != nil {
 		return err
 	}
-	defer stopFloor()
+	defer rs.stop()
+	t, toks, floorURL := rs.tenant, rs.tokens, rs.floorURL
 	client := newClient(o.concurrency, nil)
 	endpoint := e.base + "/p/" + string(t.project.ID) + "/oauth/token"
 	gh := target{"gatehouse POST /oauth/token", refreshStep(client, endpoint, string(t.clientID), t.clientSecret, newChains(toks[:o.sessions], o.concurrency))}

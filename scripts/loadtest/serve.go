@@ -16,27 +16,12 @@ import (
 // so an external load generator (wrk with refresh.lua) can drive the same
 // targets the built-in one does.
 func runServe(ctx context.Context, o options, e *env) error {
-	t, err := newTenant(ctx, e, "Refresh load", min(o.sessions, 50), nil)
+	rs, err := setUpRefresh(ctx, o, e)
 	if err != nil {
 		return err
 	}
-	toks, err := refreshTokens(ctx, e, t, 2*o.sessions)
-	if err != nil {
-		return err
-	}
-	if err := analyze(ctx, o, e); err != nil {
-		return err
-	}
-	fl, err := newFloor(ctx, e.db)
-	if err != nil {
-		return err
-	}
-	defer fl.close()
-	floorURL, stopFloor, err := listen(fl)
-	if err != nil {
-		return err
-	}
-	defer stopFloor()
+	defer rs.stop()
+	t, toks, floorURL := rs.tenant, rs.tokens, rs.floorURL
 	bareURL, stopBare, err := listen(http.HandlerFunc(bareHealthz))
 	if err != nil {
 		return err
