@@ -8,7 +8,6 @@ import (
 	"mime/multipart"
 	netmail "net/mail"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,29 +15,13 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/mail"
 	"github.com/gatehouse-auth/gatehouse/internal/project"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
+	"github.com/gatehouse-auth/gatehouse/internal/testclock"
 )
 
-// clock is a settable time source shared by outbox, worker and sender.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// clock is the shared settable test clock.
+type clock = testclock.Clock
 
-func newClock() *clock {
-	return &clock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+func newClock() *clock { return testclock.New(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)) }
 
 func newProject(t testing.TB, st store.Store, name string) id.Project {
 	t.Helper()

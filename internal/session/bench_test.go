@@ -19,6 +19,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/session"
 	"github.com/gatehouse-auth/gatehouse/internal/store/sqlstore"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
+	"github.com/gatehouse-auth/gatehouse/internal/testclock"
 	"github.com/gatehouse-auth/gatehouse/internal/testdb"
 	"github.com/gatehouse-auth/gatehouse/internal/user"
 )
@@ -58,7 +59,7 @@ func newBenchEnv(b *testing.B, open func(testing.TB) *sqlstore.DB) *benchEnv {
 	db := open(b)
 	e := newEnv(b, db)
 	// Real time: the benchmark runs for seconds and sessions last days.
-	e.clk = &clock{now: time.Now()}
+	e.clk = testclock.New(time.Now())
 	e.sess = session.New(db, testKey, session.WithLogger(quiet))
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

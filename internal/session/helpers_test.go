@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,22 +16,13 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/session"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
+	"github.com/gatehouse-auth/gatehouse/internal/testclock"
 	"github.com/gatehouse-auth/gatehouse/internal/testdb"
 	"github.com/gatehouse-auth/gatehouse/internal/user"
 )
 
-// clock is a settable time source shared by the services of one test.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+// clock is the shared settable test clock.
+type clock = testclock.Clock
 
 // env is one database with the services over it.
 type env struct {
@@ -60,7 +50,7 @@ func engines(t *testing.T, fn func(t *testing.T, e *env)) {
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func newEnv(t testing.TB, st store.Store) *env {
-	clk := &clock{now: time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)}
+	clk := testclock.New(time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC))
 	log := quiet
 	return &env{
 		t: t, ctx: context.Background(), st: st, clk: clk,

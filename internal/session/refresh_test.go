@@ -20,7 +20,7 @@ func TestRefreshRotates(t *testing.T) {
 		if !strings.HasPrefix(t0, "gh_rt_") || g0.Session.ClientID != "cli_app" || g0.User.ID != a.U.ID || g0.Org.ID != a.O.ID {
 			t.Fatalf("first grant: token %q, session %+v", t0, g0.Session)
 		}
-		e.clk.Add(time.Minute)
+		e.clk.Advance(time.Minute)
 		g1 := e.refresh(a.P.ID, "cli_app", t0)
 		t1 := g1.RefreshToken
 		if t1 == t0 || !strings.HasPrefix(t1, "gh_rt_") || g1.Session.ID != g0.Session.ID {
@@ -31,7 +31,7 @@ func TestRefreshRotates(t *testing.T) {
 		}
 
 		// Within the grace, the previous token yields the same successor.
-		e.clk.Add(session.Grace)
+		e.clk.Advance(session.Grace)
 		if g := e.refresh(a.P.ID, "cli_app", t0); g.RefreshToken != t1 {
 			t.Fatalf("previous token within the grace gave %q, want %q", g.RefreshToken, t1)
 		}
@@ -39,7 +39,7 @@ func TestRefreshRotates(t *testing.T) {
 		t2 := e.refresh(a.P.ID, "cli_app", t1).RefreshToken
 
 		// A rotated token outside the grace is reuse: the session ends.
-		e.clk.Add(session.Grace + time.Second)
+		e.clk.Advance(session.Grace + time.Second)
 		e.refreshFails(a.P.ID, "cli_app", t1, session.ErrReused, "rotated token after the grace")
 		e.refreshFails(a.P.ID, "cli_app", t2, session.ErrInvalid, "successor after reuse")
 		s := e.get(a.P.ID, g0.Session.ID)
@@ -110,7 +110,7 @@ func TestRefreshAcrossProjectsAndClients(t *testing.T) {
 		// None of that hurt the owner: the token still rotates.
 		next := e.refresh(a.P.ID, "cli_app", tok).RefreshToken
 		// A rotated token from the wrong client is not reuse either.
-		e.clk.Add(time.Hour)
+		e.clk.Advance(time.Hour)
 		e.refreshFails(a.P.ID, "cli_other", tok, session.ErrInvalid, "rotated token from another client")
 		e.refresh(a.P.ID, "cli_app", next)
 	})
@@ -131,25 +131,25 @@ func TestIdleTimeoutAndAbsoluteLifetime(t *testing.T) {
 		}
 		// Refreshing every 9 minutes keeps the session alive...
 		for e.clk.Now().Before(g.Session.ExpiresAt.Add(-9 * time.Minute)) {
-			e.clk.Add(9 * time.Minute)
+			e.clk.Advance(9 * time.Minute)
 			tok = e.refresh(a.P.ID, "cli_app", tok).RefreshToken
 		}
 		// ...until the absolute lifetime, whatever the activity.
-		e.clk.Add(9 * time.Minute)
+		e.clk.Advance(9 * time.Minute)
 		e.refreshFails(a.P.ID, "cli_app", tok, session.ErrInvalid, "after the absolute lifetime")
 
 		// Idle: 11 quiet minutes end a fresh session; 9 did not above.
 		_, tok = e.connect(a.U, "cli_app")
-		e.clk.Add(11 * time.Minute)
+		e.clk.Advance(11 * time.Minute)
 		e.refreshFails(a.P.ID, "cli_app", tok, session.ErrInvalid, "after the idle timeout")
 
 		// Shortening the policy reaches existing sessions at their next use.
 		_, tok = e.connect(a.U, "cli_app")
-		e.clk.Add(5 * time.Minute)
+		e.clk.Advance(5 * time.Minute)
 		tok = e.refresh(a.P.ID, "cli_app", tok).RefreshToken
 		short := 3 * time.Minute
 		e.updateOrg(a.O, tenancy.OrganizationUpdate{SessionIdleTimeout: &tenancy.DurationChange{Value: &short}})
-		e.clk.Add(4 * time.Minute)
+		e.clk.Advance(4 * time.Minute)
 		e.refreshFails(a.P.ID, "cli_app", tok, session.ErrInvalid, "idle beyond a shortened timeout")
 	})
 }

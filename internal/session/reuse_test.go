@@ -83,7 +83,7 @@ func TestRefreshOlderTokenIsReuse(t *testing.T) {
 		g, tok := e.connect(a.U, "cli_app")
 		chain := []string{tok}
 		for range 10 {
-			e.clk.Add(time.Minute)
+			e.clk.Advance(time.Minute)
 			tok = e.refresh(a.P.ID, "cli_app", tok).RefreshToken
 			chain = append(chain, tok)
 		}
@@ -100,12 +100,12 @@ func TestRefreshGrace(t *testing.T) {
 	engines(t, func(t *testing.T, e *env) {
 		a := e.tenant("Acme")
 		g, t0 := e.connect(a.U, "cli_app")
-		e.clk.Add(time.Minute)
+		e.clk.Advance(time.Minute)
 		t1 := e.refresh(a.P.ID, "cli_app", t0).RefreshToken
 		before := e.get(a.P.ID, g.Session.ID)
 
 		// At the edge of the grace: the same successor, and nothing written.
-		e.clk.Add(session.Grace)
+		e.clk.Advance(session.Grace)
 		if got := e.refresh(a.P.ID, "cli_app", t0).RefreshToken; got != t1 {
 			t.Fatalf("previous token within the grace gave %q, want %q", got, t1)
 		}
@@ -114,7 +114,7 @@ func TestRefreshGrace(t *testing.T) {
 		}
 
 		// One second later it is reuse.
-		e.clk.Add(time.Second)
+		e.clk.Advance(time.Second)
 		e.refreshFails(a.P.ID, "cli_app", t0, session.ErrReused, "previous token after the grace")
 		e.mustReused(a.P.ID, g.Session.ID)
 		e.refreshFails(a.P.ID, "cli_app", t1, session.ErrInvalid, "successor after reuse")
@@ -159,7 +159,7 @@ func TestForgedRefreshTokensRevokeNothing(t *testing.T) {
 		a := e.tenant("Acme")
 		g, t0 := e.connect(a.U, "cli_app")
 		t1 := e.refresh(a.P.ID, "cli_app", t0).RefreshToken
-		e.clk.Add(time.Hour) // past the grace: an authentic t0 would now be reuse
+		e.clk.Advance(time.Hour) // past the grace: an authentic t0 would now be reuse
 
 		random := make([]byte, 48)
 		_, _ = rand.Read(random)
@@ -204,7 +204,7 @@ func TestMisdirectedRefreshTokensRevokeNothing(t *testing.T) {
 		g, t0 := e.connect(a.U, "cli_app")
 		t1 := e.refresh(a.P.ID, "cli_app", t0).RefreshToken
 		t2 := e.refresh(a.P.ID, "cli_app", t1).RefreshToken
-		e.clk.Add(time.Hour)
+		e.clk.Advance(time.Hour)
 		// B's own session, to show B's endpoint works for B.
 		_, tb := e.connect(b.U, "cli_app")
 		for _, tok := range []string{t0, t1, t2} {

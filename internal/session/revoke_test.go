@@ -135,12 +135,12 @@ func TestAuthenticateBrowserSession(t *testing.T) {
 		}
 
 		// Use moves the idle expiry, written at most once a minute.
-		e.clk.Add(30 * time.Second)
+		e.clk.Advance(30 * time.Second)
 		g, _ = e.sess.Authenticate(e.ctx, a.P.ID, tok)
 		if !g.Session.LastActiveAt.Equal(s.LastActiveAt) {
 			t.Fatalf("activity written within a minute")
 		}
-		e.clk.Add(time.Minute)
+		e.clk.Advance(time.Minute)
 		g, _ = e.sess.Authenticate(e.ctx, a.P.ID, tok)
 		if !g.Session.LastActiveAt.Equal(e.clk.Now()) || !e.get(a.P.ID, s.ID).LastActiveAt.Equal(e.clk.Now()) {
 			t.Fatalf("activity not recorded after a minute: %v", g.Session.LastActiveAt)
@@ -202,7 +202,7 @@ func TestGrantForCodeCopiesForLaterClients(t *testing.T) {
 		if err != nil || g1.Session.ID != s.ID || g1.Session.ClientID != "cli_one" {
 			t.Fatalf("first client binds the session: %+v, %v", g1, err)
 		}
-		e.clk.Add(time.Hour)
+		e.clk.Advance(time.Hour)
 		g2, err := e.sess.GrantForCode(e.ctx, a.P.ID, s.ID, "cli_two")
 		if err != nil || g2.Session.ID == s.ID || g2.Session.ClientID != "cli_two" || g2.RefreshToken == g1.RefreshToken {
 			t.Fatalf("second client: %+v, %v", g2.Session, err)

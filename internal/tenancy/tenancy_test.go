@@ -2,7 +2,6 @@ package tenancy_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,21 +10,12 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
+	"github.com/gatehouse-auth/gatehouse/internal/testclock"
 	"github.com/gatehouse-auth/gatehouse/internal/testdb"
 )
 
-// clock is a settable time source.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+// clock is the shared settable test clock.
+type clock = testclock.Clock
 
 func engines(t *testing.T, fn func(t *testing.T, st store.Store)) {
 	for _, eng := range testdb.Engines() {
@@ -40,7 +30,7 @@ func TestCreateProject(t *testing.T) {
 	t.Parallel()
 	engines(t, func(t *testing.T, st store.Store) {
 		ctx := context.Background()
-		clk := &clock{now: time.Date(2026, 3, 4, 5, 6, 7, 891234567, time.FixedZone("X", 3600))}
+		clk := testclock.New(time.Date(2026, 3, 4, 5, 6, 7, 891234567, time.FixedZone("X", 3600)))
 		svc := tenancy.New(st, tenancy.WithClock(clk.Now))
 		p, k, secret, err := svc.CreateProject(ctx, audit.System("cli"), tenancy.ProjectInput{
 			Name: "Acme", RedirectURIs: []string{"https://app.example.com/cb"}, AutoCreateOrganizations: true,
@@ -100,7 +90,7 @@ func TestSecretKeyUseIsThrottled(t *testing.T) {
 	t.Parallel()
 	engines(t, func(t *testing.T, st store.Store) {
 		ctx := context.Background()
-		clk := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+		clk := testclock.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 		svc := tenancy.New(st, tenancy.WithClock(clk.Now))
 		p, k, secret, err := svc.CreateProject(ctx, audit.System("test"), tenancy.ProjectInput{Name: "Acme"})
 		if err != nil {
@@ -121,14 +111,14 @@ func TestSecretKeyUseIsThrottled(t *testing.T) {
 		if !lastUsed().Equal(first) {
 			t.Fatalf("last_used_at = %v, want %v", lastUsed(), first)
 		}
-		clk.Add(30 * time.Second)
+		clk.Advance(30 * time.Second)
 		if _, err := svc.AuthenticateSecretKey(ctx, secret); err != nil {
 			t.Fatal(err)
 		}
 		if !lastUsed().Equal(first) {
 			t.Fatalf("use within a minute was written: %v", lastUsed())
 		}
-		clk.Add(31 * time.Second)
+		clk.Advance(31 * time.Second)
 		if _, err := svc.AuthenticateSecretKey(ctx, secret); err != nil {
 			t.Fatal(err)
 		}

@@ -13,27 +13,13 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/project"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
 	"github.com/gatehouse-auth/gatehouse/internal/store/sqlstore"
+	"github.com/gatehouse-auth/gatehouse/internal/testclock"
 	"github.com/gatehouse-auth/gatehouse/internal/testdb"
 	"github.com/gatehouse-auth/gatehouse/internal/throttle"
 )
 
-// clock is a settable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the shared settable test clock.
+type clock = testclock.Clock
 
 func newProject(t *testing.T, st store.Store, name string) id.Project {
 	t.Helper()
@@ -69,26 +55,26 @@ func allow(t *testing.T, l *throttle.Limiter, p id.Project, r throttle.Rule, key
 func TestLimitWindowAndReset(t *testing.T) {
 	t.Parallel()
 	forEngine(t, func(t *testing.T, db *sqlstore.DB) {
-		clk := &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
-		l := throttle.New(db, throttle.WithClock(clk.now))
+		clk := testclock.New(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
+		l := throttle.New(db, throttle.WithClock(clk.Now))
 		p := newProject(t, db, "Throttled")
 		rule := throttle.PasswordPerAccountIP
-		start := clk.now()
+		start := clk.Now()
 
 		for i := 1; i <= rule.Limit; i++ {
 			d := allow(t, l, p, rule, "alice@example.com")
 			if !d.Allowed || d.Remaining != rule.Limit-i || d.RetryAfter != 0 {
 				t.Fatalf("hit %d of %d: %+v, want allowed with %d remaining", i, rule.Limit, d, rule.Limit-i)
 			}
-			clk.advance(time.Minute)
+			clk.Advance(time.Minute)
 		}
 		// The 11th guess, 10 minutes into the 15-minute window.
 		d := allow(t, l, p, rule, "alice@example.com")
-		if d.Allowed || d.RetryAfter != start.Add(rule.Window).Sub(clk.now()) {
+		if d.Allowed || d.RetryAfter != start.Add(rule.Window).Sub(clk.Now()) {
 			t.Fatalf("over the limit: %+v, want refused until %v", d, start.Add(rule.Window))
 		}
 		// Refused hits do not push the window out.
-		clk.advance(4 * time.Minute)
+		clk.Advance(4 * time.Minute)
 		if d := allow(t, l, p, rule, "alice@example.com"); d.Allowed || d.RetryAfter != time.Minute {
 			t.Fatalf("still refused: %+v, want RetryAfter 1m", d)
 		}
@@ -104,7 +90,7 @@ func TestLimitWindowAndReset(t *testing.T) {
 			t.Fatalf("a different spelling of the same email escaped the limit: %+v", d)
 		}
 
-		clk.advance(time.Minute) // the window has passed
+		clk.Advance(time.Minute) // the window has passed
 		if d := allow(t, l, p, rule, "alice@example.com"); !d.Allowed || d.Remaining != rule.Limit-1 {
 			t.Fatalf("after the window: %+v, want allowed with a fresh count", d)
 		}
@@ -127,8 +113,8 @@ func TestLimitWindowAndReset(t *testing.T) {
 func TestProjectsCountSeparately(t *testing.T) {
 	t.Parallel()
 	forEngine(t, func(t *testing.T, db *sqlstore.DB) {
-		clk := &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
-		l := throttle.New(db, throttle.WithClock(clk.now))
+		clk := testclock.New(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
+		l := throttle.New(db, throttle.WithClock(clk.Now))
 		a, b := newProject(t, db, "A"), newProject(t, db, "B")
 		rule := throttle.SendPerEmail
 		for range rule.Limit + 1 {
@@ -155,8 +141,8 @@ func TestProjectsCountSeparately(t *testing.T) {
 func TestConcurrentHitsCountExactly(t *testing.T) {
 	t.Parallel()
 	forEngine(t, func(t *testing.T, db *sqlstore.DB) {
-		clk := &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
-		l := throttle.New(db, throttle.WithClock(clk.now))
+		clk := testclock.New(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
+		l := throttle.New(db, throttle.WithClock(clk.Now))
 		p := newProject(t, db, "Race")
 		rule := throttle.Rule{Name: "race", Limit: 40, Window: time.Hour}
 		const workers, each = 16, 5
@@ -228,13 +214,13 @@ func TestKeysAreStoredHashed(t *testing.T) {
 func TestPrune(t *testing.T) {
 	t.Parallel()
 	forEngine(t, func(t *testing.T, db *sqlstore.DB) {
-		clk := &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
-		l := throttle.New(db, throttle.WithClock(clk.now))
+		clk := testclock.New(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
+		l := throttle.New(db, throttle.WithClock(clk.Now))
 		p := newProject(t, db, "Prune")
 		for range 3 {
 			allow(t, l, p, throttle.ResetPerAccount, "old@example.com")
 		}
-		clk.advance(2 * time.Hour)
+		clk.Advance(2 * time.Hour)
 		allow(t, l, p, throttle.ResetPerAccount, "new@example.com")
 		n, err := l.Prune(t.Context(), time.Hour)
 		if err != nil || n != 1 {
@@ -331,8 +317,8 @@ func TestPairKey(t *testing.T) {
 func TestAllowAllStopsAtRefusal(t *testing.T) {
 	t.Parallel()
 	forEngine(t, func(t *testing.T, db *sqlstore.DB) {
-		clk := &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
-		l := throttle.New(db, throttle.WithClock(clk.now))
+		clk := testclock.New(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
+		l := throttle.New(db, throttle.WithClock(clk.Now))
 		p := newProject(t, db, "Ordered")
 		narrow := throttle.Rule{Name: "narrow", Limit: 2, Window: time.Minute}
 		wide := throttle.Rule{Name: "wide", Limit: 5, Window: time.Hour}
@@ -343,7 +329,7 @@ func TestAllowAllStopsAtRefusal(t *testing.T) {
 				t.Fatalf("hit %d: %+v, %v; want allowed with the narrow limit's %d remaining", i, d, err, narrow.Limit-i)
 			}
 		}
-		clk.advance(10 * time.Second)
+		clk.Advance(10 * time.Second)
 		for range 10 {
 			d, err := l.AllowAll(t.Context(), p, both...)
 			if err != nil || d.Allowed || d.RetryAfter != 50*time.Second {

@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,6 +26,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/store"
 	"github.com/gatehouse-auth/gatehouse/internal/store/sqlstore"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
+	"github.com/gatehouse-auth/gatehouse/internal/testclock"
 	"github.com/gatehouse-auth/gatehouse/internal/testdb"
 	"github.com/gatehouse-auth/gatehouse/internal/throttle"
 	"github.com/gatehouse-auth/gatehouse/internal/token"
@@ -41,25 +41,10 @@ const (
 	pkceVerifier = "dBjftJeZ4CVP-mJ0zKuzTlZq3QyS3tTTeHpBo4v5yZsdBjftJeZ4CVP-mJ0zKuzTlZq"
 )
 
-// clock is a settable test clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now ticks one millisecond per call, so records made one after the other
-// (two emails, say) never share a timestamp and "newest" is well defined.
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(time.Millisecond)
-	return c.now
-}
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+// clock is the shared test clock; the pages' tests read it ticking one
+// millisecond per call, so records made one after the other (two emails,
+// say) never share a timestamp and "newest" is well defined.
+type clock = testclock.Clock
 
 // env is a real Gatehouse stack over a real SQLite database, served by
 // httptest: tenancy, login, sessions, tokens, the OpenID Provider, the mail
@@ -88,7 +73,7 @@ func newEnv(t *testing.T, mutate ...func(*envConfig)) *env {
 		open = cfg.open
 	}
 	st := open(t)
-	clk := &clock{now: time.Now().UTC().Truncate(time.Second)}
+	clk := testclock.Ticking(time.Now().UTC().Truncate(time.Second), time.Millisecond)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	sealer, err := seal.New(make([]byte, 32))
 	if err != nil {

@@ -22,7 +22,7 @@ func TestPasswordBusyAsksToRetry(t *testing.T) {
 		w.user(w.org("Acme", nil), "pat@example.com", "correct horse battery")
 		w.svc = flow.NewService(flow.Deps{Store: w.st, Tenancy: w.ten, Sessions: w.sess, Outbox: w.outbox,
 			Hasher:    password.NewHasher(password.WithConcurrency(1), password.WithQueueTimeout(time.Millisecond)),
-			PublicURL: "https://auth.example.com", Clock: w.clk.now})
+			PublicURL: "https://auth.example.com", Clock: w.clk.Now})
 		const n = 8
 		bs := make([]*browser, n)
 		for i := range bs {
@@ -88,7 +88,7 @@ func BenchmarkPasswordLogin(b *testing.B) {
 			const users = 256
 			for i := range users {
 				u := w.user(o, fmt.Sprintf("user%d@example.com", i), "")
-				if err := st.Write(w.ctx, func(tx store.Writer) error { return tx.SetPasswordHash(w.ctx, w.p.ID, u.ID, hash, w.clk.now()) }); err != nil {
+				if err := st.Write(w.ctx, func(tx store.Writer) error { return tx.SetPasswordHash(w.ctx, w.p.ID, u.ID, hash, w.clk.Now()) }); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -121,6 +121,6 @@ func newBenchWorld(b *testing.B, st store.Store, h *password.Hasher) *world {
 	w := newWorld(b, st)
 	w.hasher = h
 	w.svc = flow.NewService(flow.Deps{Store: st, Tenancy: w.ten, Sessions: w.sess, Outbox: w.outbox, Hasher: h,
-		Throttle: throttle.New(st, throttle.WithClock(w.clk.now)), PublicURL: "https://auth.example.com", Clock: w.clk.now})
+		Throttle: throttle.New(st, throttle.WithClock(w.clk.Now)), PublicURL: "https://auth.example.com", Clock: w.clk.Now})
 	return w
 }

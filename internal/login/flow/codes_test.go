@@ -53,7 +53,7 @@ func TestExpiredCode(t *testing.T) {
 		b.submit(login.Input{Action: login.ActionEmail, Email: "pat@example.com"})
 		_, code, token := w.mailTo("pat@example.com")
 		// Each submit takes a second: this one lands exactly at the expiry.
-		w.clk.advance(flow.CodeLifetime - time.Second)
+		w.clk.Advance(flow.CodeLifetime - time.Second)
 		v := b.submit(login.Input{Action: login.ActionCode, Code: code})
 		want(t, v, login.StepVerifyEmail)
 		if !strings.Contains(v.FieldErrors["code"], "expired") {
@@ -65,7 +65,7 @@ func TestExpiredCode(t *testing.T) {
 		b2 := w.start(login.AuthRequest{})
 		b2.submit(login.Input{Action: login.ActionEmail, Email: "pat2@example.com"})
 		_, code2, _ := w.mailTo("pat2@example.com")
-		w.clk.advance(flow.CodeLifetime - 2*time.Second)
+		w.clk.Advance(flow.CodeLifetime - 2*time.Second)
 		want(t, b2.submit(login.Input{Action: login.ActionCode, Code: code2}), login.StepCreateOrg)
 	})
 }
@@ -252,7 +252,7 @@ func TestSendsThrottled(t *testing.T) {
 			t.Fatalf("%d emails sent for %d allowed requests", got, nKnown-1)
 		}
 		// Baseline: after the window another code goes out.
-		w.clk.advance(time.Hour)
+		w.clk.Advance(time.Hour)
 		b := w.start(login.AuthRequest{})
 		if v := b.submit(login.Input{Action: login.ActionEmail, Email: "known@example.com"}); v.ThrottledFor != 0 || !v.CodeSent {
 			t.Fatalf("send after the window: %+v", v)

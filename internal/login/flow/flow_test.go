@@ -272,9 +272,9 @@ func TestOtherProjectCannotUseAttempt(t *testing.T) {
 func TestAttemptExpires(t *testing.T) {
 	engines(t, func(t *testing.T, w *world) {
 		b := w.start(login.AuthRequest{})
-		w.clk.advance(flow.AttemptLifetime - 2*time.Second)
+		w.clk.Advance(flow.AttemptLifetime - 2*time.Second)
 		want(t, b.submit(login.Input{Action: login.ActionEmail, Email: "pat@example.com"}), login.StepVerifyEmail)
-		w.clk.advance(2 * time.Second)
+		w.clk.Advance(2 * time.Second)
 		_, err := w.svc.Load(w.ctx, w.p.ID, b.cookie)
 		isErr(t, err, flow.ErrGone, "Load after the attempt expired")
 	})
@@ -313,9 +313,9 @@ func sameView(a, b login.View) bool {
 func TestPruneRemovesOnlyExpired(t *testing.T) {
 	engines(t, func(t *testing.T, w *world) {
 		old := w.start(login.AuthRequest{})
-		w.clk.advance(flow.AttemptLifetime / 2)
+		w.clk.Advance(flow.AttemptLifetime / 2)
 		live := w.start(login.AuthRequest{})
-		w.clk.advance(flow.AttemptLifetime/2 + time.Second)
+		w.clk.Advance(flow.AttemptLifetime/2 + time.Second)
 		n, err := w.svc.Prune(w.ctx, 100)
 		if err != nil || n < 1 {
 			t.Fatalf("Prune = %d, %v", n, err)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/session"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
+	"github.com/gatehouse-auth/gatehouse/internal/testclock"
 	"github.com/gatehouse-auth/gatehouse/internal/testdb"
 	"github.com/gatehouse-auth/gatehouse/internal/throttle"
 	"github.com/gatehouse-auth/gatehouse/internal/user"
@@ -27,23 +27,8 @@ import (
 
 var actorTest = audit.System("test")
 
-// clock is the injected time every component reads.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the shared settable test clock.
+type clock = testclock.Clock
 
 // world is one engine's set of real components around a login service.
 type world struct {
@@ -74,16 +59,16 @@ func engines(t *testing.T, fn func(t *testing.T, w *world)) {
 }
 
 func newWorld(t testing.TB, st store.Store) *world {
-	clk := &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+	clk := testclock.New(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
 	w := &world{t: t, ctx: t.Context(), st: st, clk: clk}
-	w.ten = tenancy.New(st, tenancy.WithClock(clk.now))
-	w.sess = session.New(st, []byte("0123456789abcdef0123456789abcdef"), session.WithClock(clk.now))
-	w.outbox = mail.NewOutbox(st, mail.WithClock(clk.now))
+	w.ten = tenancy.New(st, tenancy.WithClock(clk.Now))
+	w.sess = session.New(st, []byte("0123456789abcdef0123456789abcdef"), session.WithClock(clk.Now))
+	w.outbox = mail.NewOutbox(st, mail.WithClock(clk.Now))
 	w.hasher = password.NewHasher(password.WithParams(cheap))
 	w.svc = flow.NewService(flow.Deps{
 		Store: st, Tenancy: w.ten, Sessions: w.sess, Outbox: w.outbox, Hasher: w.hasher,
-		Throttle: throttle.New(st, throttle.WithClock(clk.now)), PublicURL: "https://auth.example.com/",
-		Clock: clk.now,
+		Throttle: throttle.New(st, throttle.WithClock(clk.Now)), PublicURL: "https://auth.example.com/",
+		Clock: clk.Now,
 	})
 	w.p = w.project("Shop", nil)
 	return w
@@ -112,7 +97,7 @@ func (w *world) org(name string, up *tenancy.OrganizationUpdate) *org.Organizati
 		up = &tenancy.OrganizationUpdate{}
 	}
 	up.Name = &name
-	w.clk.advance(time.Millisecond)
+	w.clk.Advance(time.Millisecond)
 	o, err := w.ten.CreateOrganization(w.ctx, audit.System("test"), w.p.ID, *up)
 	if err != nil {
 		w.t.Fatalf("create organization: %v", err)
@@ -122,7 +107,7 @@ func (w *world) org(name string, up *tenancy.OrganizationUpdate) *org.Organizati
 
 func (w *world) user(o *org.Organization, email, pw string) *user.User {
 	w.t.Helper()
-	w.clk.advance(time.Millisecond)
+	w.clk.Advance(time.Millisecond)
 	u, _, err := w.ten.CreateUser(w.ctx, audit.System("test"), w.p.ID, tenancy.UserInput{OrganizationID: string(o.ID), Email: email})
 	if err != nil {
 		w.t.Fatalf("create user: %v", err)
@@ -132,7 +117,7 @@ func (w *world) user(o *org.Organization, email, pw string) *user.User {
 		if err != nil {
 			w.t.Fatal(err)
 		}
-		if err := w.st.Write(w.ctx, func(tx store.Writer) error { return tx.SetPasswordHash(w.ctx, w.p.ID, u.ID, h, w.clk.now()) }); err != nil {
+		if err := w.st.Write(w.ctx, func(tx store.Writer) error { return tx.SetPasswordHash(w.ctx, w.p.ID, u.ID, h, w.clk.Now()) }); err != nil {
 			w.t.Fatalf("set password: %v", err)
 		}
 	}
@@ -165,7 +150,7 @@ func (w *world) start(req login.AuthRequest) *browser {
 func (b *browser) submit(in login.Input) *login.View {
 	b.w.t.Helper()
 	// A person takes a moment between pages; it also orders the emails.
-	b.w.clk.advance(time.Second)
+	b.w.clk.Advance(time.Second)
 	// Each request loads the attempt from its cookie, as the pages do.
 	a, err := b.w.svc.Load(b.w.ctx, b.w.p.ID, b.cookie)
 	if err != nil {

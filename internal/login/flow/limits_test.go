@@ -81,7 +81,7 @@ func TestCodeGuessesThrottledPerAccount(t *testing.T) {
 		}
 		want(t, b.view(), login.StepDone)
 		// After the window the code works again.
-		w.clk.advance(throttle.CodePerAccount.Window)
+		w.clk.Advance(throttle.CodePerAccount.Window)
 		_, v = w.loginByCode("known@example.com", login.AuthRequest{})
 		want(t, v, login.StepDone)
 	})
@@ -102,7 +102,7 @@ func TestRightCodesDoNotSpendTheBudget(t *testing.T) {
 				t.Fatalf("sign-in %d: %+v", i+1, v)
 			}
 			// Stay within the send limits; all of this is within the hour.
-			w.clk.advance(4 * time.Minute)
+			w.clk.Advance(4 * time.Minute)
 		}
 	})
 }
@@ -265,7 +265,7 @@ func TestPasswordLockoutFromOtherIPs(t *testing.T) {
 		_, v := w.loginByCode("pat@example.com", login.AuthRequest{})
 		want(t, v, login.StepDone)
 		// After the window the password works again.
-		w.clk.advance(throttle.PasswordPerAccount.Window)
+		w.clk.Advance(throttle.PasswordPerAccount.Window)
 		want(t, w.passwordTry(home, "pat@example.com", "correct horse battery"), login.StepDone)
 	})
 }
@@ -324,7 +324,7 @@ func TestStartThrottledPerIP(t *testing.T) {
 				t.Fatalf("start %d: %v", i+1, err)
 			}
 		}
-		w.clk.advance(10 * time.Second)
+		w.clk.Advance(10 * time.Second)
 		_, _, err := w.svc.Start(w.ctx, w.p.ID, req, c)
 		var te *flow.ThrottledError
 		if !errors.Is(err, flow.ErrThrottled) || !errors.As(err, &te) || te.RetryAfter != 50*time.Second {
@@ -333,7 +333,7 @@ func TestStartThrottledPerIP(t *testing.T) {
 		if _, _, err := w.svc.Start(w.ctx, w.p.ID, req, login.Client{IP: "203.0.113.10"}); err != nil {
 			t.Fatalf("another client: %v", err)
 		}
-		w.clk.advance(te.RetryAfter)
+		w.clk.Advance(te.RetryAfter)
 		if _, _, err := w.svc.Start(w.ctx, w.p.ID, req, c); err != nil {
 			t.Fatalf("after the wait: %v", err)
 		}
@@ -348,9 +348,9 @@ func TestPruneKeepsUp(t *testing.T) {
 		for range expired {
 			w.start(login.AuthRequest{})
 		}
-		w.clk.advance(flow.AttemptLifetime)
+		w.clk.Advance(flow.AttemptLifetime)
 		live := w.start(login.AuthRequest{})
-		w.clk.advance(time.Second)
+		w.clk.Advance(time.Second)
 		n, err := w.svc.Prune(w.ctx, batch)
 		if err != nil || n != expired {
 			t.Fatalf("Prune = %d, %v; want all %d expired attempts", n, err, expired)
@@ -362,7 +362,7 @@ func TestPruneKeepsUp(t *testing.T) {
 			t.Fatalf("second Prune = %d, %v", n, err)
 		}
 		// Bounded by its context: a cancelled one stops before deleting.
-		w.clk.advance(flow.AttemptLifetime)
+		w.clk.Advance(flow.AttemptLifetime)
 		ctx, cancel := context.WithCancel(w.ctx)
 		cancel()
 		if n, err := w.svc.Prune(ctx, batch); err == nil || n != 0 {

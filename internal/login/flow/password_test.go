@@ -156,7 +156,7 @@ func TestRehashOnLogin(t *testing.T) {
 		u := w.user(w.org("Acme", nil), "pat@example.com", "correct horse battery") // cheap parameters
 		strong := password.NewHasher()
 		w.svc = flow.NewService(flow.Deps{Store: w.st, Tenancy: w.ten, Sessions: w.sess, Outbox: w.outbox,
-			Hasher: strong, PublicURL: "https://auth.example.com", Clock: w.clk.now})
+			Hasher: strong, PublicURL: "https://auth.example.com", Clock: w.clk.Now})
 		b := w.start(login.AuthRequest{})
 		b.submit(login.Input{Action: login.ActionUsePassword, Email: "pat@example.com"})
 		want(t, b.submit(login.Input{Action: login.ActionPassword, Password: "correct horse battery"}), login.StepDone)
