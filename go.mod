@@ -15,7 +15,9 @@ require (
 
 require (
 	github.com/apapsch/go-jsonmerge/v2 v2.0.0 // indirect
+	github.com/miekg/dns v1.1.73 // indirect
 	github.com/oapi-codegen/runtime v1.9.0 // indirect
+	golang.org/x/net v0.62.0 // indirect
 )
 
 require (

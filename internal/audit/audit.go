@@ -18,6 +18,9 @@ const (
 	ActorSecretKey ActorType = "secret_key"
 	ActorUser      ActorType = "user"
 	ActorSystem    ActorType = "system"
+	// ActorStaff is a member of the vendor's staff acting from the console;
+	// the ID is the staff user's ID in the console project.
+	ActorStaff ActorType = "staff"
 )
 
 // Actor is the principal behind a change.

@@ -55,6 +55,12 @@ type SigningKey string
 // Mail identifies one email in the outbox.
 type Mail string
 
+// Invite identifies an invitation to join an organization.
+type Invite string
+
+// Domain identifies a domain an organization claims (and may verify).
+type Domain string
+
 // Prefixes, one per kind.
 const (
 	PrefixProject    = "proj"
@@ -69,6 +75,8 @@ const (
 	PrefixClient     = "cli"
 	PrefixSigningKey = "key"
 	PrefixMail       = "mail"
+	PrefixInvite     = "inv"
+	PrefixDomain     = "dom"
 )
 
 // Kind is the set of ID types.
@@ -104,6 +112,10 @@ func prefixOf[T Kind]() string {
 		return PrefixSigningKey
 	case Mail:
 		return PrefixMail
+	case Invite:
+		return PrefixInvite
+	case Domain:
+		return PrefixDomain
 	}
 	panic(fmt.Sprintf("id: no prefix registered for %T", zero))
 }

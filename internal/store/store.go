@@ -96,6 +96,10 @@ type Reader interface {
 	MailReader
 	CredentialReader
 	OAuthReader
+	InviteReader
+	DomainReader
+	UsageReader
+	ConsoleReader
 }
 
 // Writer is a transaction: every read plus the mutations.
@@ -157,6 +161,10 @@ type Writer interface {
 	MailWriter
 	CredentialWriter
 	OAuthWriter
+	InviteWriter
+	DomainWriter
+	UsageWriter
+	ConsoleWriter
 }
 
 // Store is a database.

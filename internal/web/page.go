@@ -5,22 +5,35 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
 	"sort"
 	"strings"
+	"time"
 )
+
+// templateFuncs are the helpers every template may use.
+var templateFuncs = template.FuncMap{
+	// when formats a time for people: UTC, to the minute.
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02 15:04 UTC")
+	},
+}
 
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// pageNames are the templates that render a whole page; each is parsed
-// together with layout.html, which holds the frame and shared partials.
-var pageNames = []string{
-	"identify", "verify_email", "password", "choose_org", "create_org",
-	"set_password", "blocked", "message", "inbox", "logout",
-}
+// Every templates/*.html file except layout.html renders a whole page (the
+// file name without .html is the page name); each is parsed together with
+// layout.html, which holds the frame and shared partials. Files named
+// partial_*.html hold partials shared by several pages and are parsed into
+// every page too.
 
 // page is everything a template may show. Templates never see domain types,
 // so what reaches the HTML is exactly what is listed here.
@@ -62,6 +75,29 @@ type page struct {
 	OrgName string
 	StayURL string
 	Hidden  []hiddenField
+
+	// Signed-in pages (self-serve settings and console).
+	// Nav is the navigation shown above the content; the current entry
+	// has Current set.
+	Nav []navItem
+	// Banner is a notice shown on every page of the session, like the
+	// impersonation warning; "" shows none.
+	Banner string
+	// BannerAction, when set, is a form button in the banner (e.g. "End
+	// impersonation") posting to BannerAction.URL.
+	BannerAction *navItem
+	// SignedInAs names the signed-in person in the header.
+	SignedInAs string
+	// Data is the page-specific view model of a signed-in page: a struct
+	// defined next to the handler that renders it.
+	Data any
+}
+
+// navItem is one link of the navigation (or one banner button).
+type navItem struct {
+	Label   string
+	URL     string
+	Current bool
 }
 
 type hiddenField struct{ Name, Value string }
@@ -117,12 +153,29 @@ func (p *page) splitErrors() {
 type templates map[string]*template.Template
 
 func parseTemplates() (templates, error) {
-	base, err := template.ParseFS(templateFS, "templates/layout.html")
+	base, err := template.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
+	partials, err := fs.Glob(templateFS, "templates/partial_*.html")
+	if err != nil {
+		return nil, err
+	}
+	if len(partials) > 0 {
+		if base, err = base.ParseFS(templateFS, partials...); err != nil {
+			return nil, fmt.Errorf("parse partials: %w", err)
+		}
+	}
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
 	out := templates{}
-	for _, name := range pageNames {
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		if name == "layout" || strings.HasPrefix(name, "partial_") {
+			continue
+		}
 		t, err := base.Clone()
 		if err != nil {
 			return nil, fmt.Errorf("clone layout for %s: %w", name, err)
