@@ -35,6 +35,11 @@ type Policy struct {
 	SessionIdleTimeout *time.Duration
 	// LoginsDisabled is the organization-wide kill switch.
 	LoginsDisabled bool
+	// JoinByDomain lets people with a verified email at one of the
+	// organization's verified domains join it at login (just in time),
+	// with the role JoinRoleKey ("" means member).
+	JoinByDomain bool
+	JoinRoleKey  string
 }
 
 // DefaultPolicy allows every method and inherits the project's session rules.

@@ -89,8 +89,16 @@ type Project struct {
 	AllowCustomRoles             bool
 	SessionMaxLifetime           time.Duration
 	SessionIdleTimeout           time.Duration
-	CreatedAt                    time.Time
-	UpdatedAt                    time.Time
+	// BrandColor ("#rrggbb") and LogoURL (https) brand the hosted pages
+	// and emails; "" uses Gatehouse's defaults.
+	BrandColor string
+	LogoURL    string
+	// AppURL is the vendor app's home page: where people land after
+	// accepting an invite or signing in without an app's request, and
+	// where an impersonation starts. "" means the account page.
+	AppURL    string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // New returns a project with Gatehouse's defaults: email codes and passwords

@@ -75,6 +75,17 @@ type Session struct {
 	RevokedAt                                         *time.Time
 	RevokeReason                                      string
 	UserAgent, IP                                     string
+	// Impersonator is set on a session a console staff member started as
+	// this user; such a session never outlives MaxImpersonation.
+	Impersonator *Impersonator
+}
+
+// Impersonator is the staff member behind an impersonated session.
+type Impersonator struct {
+	// StaffUserID is the staff member's user ID in the console project.
+	StaffUserID string `json:"staff_user_id"`
+	Email       string `json:"email"`
+	Reason      string `json:"reason"`
 }
 
 // Active reports whether the session is usable at now by its own times.
