@@ -22,6 +22,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
 	"github.com/gatehouse-auth/gatehouse/internal/fault"
 	"github.com/gatehouse-auth/gatehouse/internal/id"
+	"github.com/gatehouse-auth/gatehouse/internal/invite"
 	"github.com/gatehouse-auth/gatehouse/internal/secretkey"
 	"github.com/gatehouse-auth/gatehouse/internal/server/publicurl"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
@@ -40,6 +41,8 @@ type Options struct {
 	Sessions SessionService
 	// Clients serves the OAuth client operations; nil leaves them out.
 	Clients ClientService
+	// Invites serves the invitation operations; nil leaves them out.
+	Invites *invite.Service
 	// PublicURL is the externally visible base URL (for the OpenAPI servers list).
 	PublicURL string
 	Logger    *slog.Logger
@@ -51,6 +54,7 @@ type handler struct {
 	svc       *tenancy.Service
 	sessions  SessionService
 	clients   ClientService
+	invites   *invite.Service
 	publicURL string
 	log       *slog.Logger
 	mux       *http.ServeMux
@@ -61,7 +65,7 @@ type handler struct {
 // full path (/api/v1/organizations, …): mount it at "/api/v1/" on the server
 // mux without http.StripPrefix.
 func New(opts Options) http.Handler {
-	h := &handler{svc: opts.Service, sessions: opts.Sessions, clients: opts.Clients, publicURL: opts.PublicURL, log: opts.Logger, mux: http.NewServeMux()}
+	h := &handler{svc: opts.Service, sessions: opts.Sessions, clients: opts.Clients, invites: opts.Invites, publicURL: opts.PublicURL, log: opts.Logger, mux: http.NewServeMux()}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
@@ -79,6 +83,9 @@ func New(opts Options) http.Handler {
 	}
 	if h.clients != nil {
 		registerClients(api, h)
+	}
+	if h.invites != nil {
+		registerInvites(api, h)
 	}
 
 	// huma documents 422 for validation failures; this API answers them with

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/httpapi"
+	"github.com/gatehouse-auth/gatehouse/internal/invite"
 	"github.com/gatehouse-auth/gatehouse/internal/login/flow"
 	"github.com/gatehouse-auth/gatehouse/internal/mail"
 	"github.com/gatehouse-auth/gatehouse/internal/masterkey"
@@ -69,6 +70,7 @@ func buildServices(cfg Config, db store.Store, key masterkey.Key, public string,
 	clients := oidc.NewClients(db)
 	provider := oidc.New(oidc.Options{Store: db, Tenancy: tenants, Sessions: sessions, Tokens: tokens, PublicURL: public, Logger: log})
 	limiter := throttle.New(db)
+	invites := invite.New(db, outbox, public, invite.WithLogger(log))
 	logins := flow.NewService(flow.Deps{
 		Store:     db,
 		Tenancy:   tenants,
@@ -86,12 +88,13 @@ func buildServices(cfg Config, db store.Store, key masterkey.Key, public string,
 		OIDC:           provider,
 		Sessions:       sessions,
 		Outbox:         outbox,
+		Invites:        invites,
 		DevInbox:       cfg.devInboxOn(public),
 		PublicURL:      public,
 		TrustedProxies: cfg.TrustedProxies,
 		Logger:         log,
 	})
-	api := httpapi.New(httpapi.Options{Service: tenants, Sessions: sessions, Clients: clients, PublicURL: public, Logger: log})
+	api := httpapi.New(httpapi.Options{Service: tenants, Sessions: sessions, Clients: clients, Invites: invites, PublicURL: public, Logger: log})
 	return &services{
 		api:        api,
 		surfaces:   []surface{provider, pages},

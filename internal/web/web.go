@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/id"
+	"github.com/gatehouse-auth/gatehouse/internal/invite"
 	"github.com/gatehouse-auth/gatehouse/internal/login/flow"
 	"github.com/gatehouse-auth/gatehouse/internal/mail"
 	"github.com/gatehouse-auth/gatehouse/internal/oidc"
@@ -33,6 +34,8 @@ type Options struct {
 	OIDC     *oidc.Provider
 	Sessions *session.Service
 	Outbox   *mail.Outbox
+	// Invites finds, lists and accepts organization invitations.
+	Invites *invite.Service
 	// DevInbox serves /p/{project}/dev/inbox: set only when no SMTP server
 	// is configured, so development works without one.
 	DevInbox bool
