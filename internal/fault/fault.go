@@ -103,6 +103,10 @@ const (
 	CodeInternal           = "internal"
 )
 
+// CodeForbidden is a stable code too: the signed-in person's role does not
+// allow the action (a member acting as an admin, an admin as an owner).
+const CodeForbidden = "forbidden"
+
 // FieldViolation says what is wrong with one input field.
 type FieldViolation struct {
 	// Field is the input's name as the caller wrote it (a JSON field name,
@@ -156,6 +160,12 @@ func NewUnauthenticated(message string) *Error {
 // NewPermissionDenied reports a forbidden action.
 func NewPermissionDenied(code, message string) *Error {
 	return &Error{Kind: PermissionDenied, Code: code, Message: message}
+}
+
+// NewForbidden reports an action the signed-in person's role does not
+// allow (code forbidden).
+func NewForbidden(message string) *Error {
+	return &Error{Kind: PermissionDenied, Code: CodeForbidden, Message: message}
 }
 
 // NewNotFound reports a missing resource; what names it ("organization").
