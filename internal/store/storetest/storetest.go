@@ -96,6 +96,7 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 	cases = append(cases, mailCases()...)
 	cases = append(cases, credentialCases()...)
 	cases = append(cases, oauthCases()...)
+	cases = append(cases, inviteCases()...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

@@ -81,6 +81,12 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getAuthorizationCodeStmt, err = db.PrepareContext(ctx, getAuthorizationCode); err != nil {
 		return nil, fmt.Errorf("error preparing query GetAuthorizationCode: %w", err)
 	}
+	if q.getInviteStmt, err = db.PrepareContext(ctx, getInvite); err != nil {
+		return nil, fmt.Errorf("error preparing query GetInvite: %w", err)
+	}
+	if q.getInviteByTokenHashStmt, err = db.PrepareContext(ctx, getInviteByTokenHash); err != nil {
+		return nil, fmt.Errorf("error preparing query GetInviteByTokenHash: %w", err)
+	}
 	if q.getLoginAttemptStmt, err = db.PrepareContext(ctx, getLoginAttempt); err != nil {
 		return nil, fmt.Errorf("error preparing query GetLoginAttempt: %w", err)
 	}
@@ -144,6 +150,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.insertAuthorizationCodeStmt, err = db.PrepareContext(ctx, insertAuthorizationCode); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertAuthorizationCode: %w", err)
 	}
+	if q.insertInviteStmt, err = db.PrepareContext(ctx, insertInvite); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertInvite: %w", err)
+	}
 	if q.insertLoginAttemptStmt, err = db.PrepareContext(ctx, insertLoginAttempt); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertLoginAttempt: %w", err)
 	}
@@ -195,6 +204,12 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listAuditEventsOfTypeStmt, err = db.PrepareContext(ctx, listAuditEventsOfType); err != nil {
 		return nil, fmt.Errorf("error preparing query ListAuditEventsOfType: %w", err)
 	}
+	if q.listInvitesInOrganizationStmt, err = db.PrepareContext(ctx, listInvitesInOrganization); err != nil {
+		return nil, fmt.Errorf("error preparing query ListInvitesInOrganization: %w", err)
+	}
+	if q.listInvitesInProjectStmt, err = db.PrepareContext(ctx, listInvitesInProject); err != nil {
+		return nil, fmt.Errorf("error preparing query ListInvitesInProject: %w", err)
+	}
 	if q.listMailStmt, err = db.PrepareContext(ctx, listMail); err != nil {
 		return nil, fmt.Errorf("error preparing query ListMail: %w", err)
 	}
@@ -203,6 +218,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.listOrganizationsStmt, err = db.PrepareContext(ctx, listOrganizations); err != nil {
 		return nil, fmt.Errorf("error preparing query ListOrganizations: %w", err)
+	}
+	if q.listPendingInvitesByEmailStmt, err = db.PrepareContext(ctx, listPendingInvitesByEmail); err != nil {
+		return nil, fmt.Errorf("error preparing query ListPendingInvitesByEmail: %w", err)
 	}
 	if q.listPermissionsStmt, err = db.PrepareContext(ctx, listPermissions); err != nil {
 		return nil, fmt.Errorf("error preparing query ListPermissions: %w", err)
@@ -311,6 +329,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.touchSessionStmt, err = db.PrepareContext(ctx, touchSession); err != nil {
 		return nil, fmt.Errorf("error preparing query TouchSession: %w", err)
+	}
+	if q.updateInviteStmt, err = db.PrepareContext(ctx, updateInvite); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateInvite: %w", err)
 	}
 	if q.updateLoginAttemptStmt, err = db.PrepareContext(ctx, updateLoginAttempt); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateLoginAttempt: %w", err)
@@ -439,6 +460,16 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing getAuthorizationCodeStmt: %w", cerr)
 		}
 	}
+	if q.getInviteStmt != nil {
+		if cerr := q.getInviteStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getInviteStmt: %w", cerr)
+		}
+	}
+	if q.getInviteByTokenHashStmt != nil {
+		if cerr := q.getInviteByTokenHashStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getInviteByTokenHashStmt: %w", cerr)
+		}
+	}
 	if q.getLoginAttemptStmt != nil {
 		if cerr := q.getLoginAttemptStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getLoginAttemptStmt: %w", cerr)
@@ -544,6 +575,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing insertAuthorizationCodeStmt: %w", cerr)
 		}
 	}
+	if q.insertInviteStmt != nil {
+		if cerr := q.insertInviteStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertInviteStmt: %w", cerr)
+		}
+	}
 	if q.insertLoginAttemptStmt != nil {
 		if cerr := q.insertLoginAttemptStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing insertLoginAttemptStmt: %w", cerr)
@@ -629,6 +665,16 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listAuditEventsOfTypeStmt: %w", cerr)
 		}
 	}
+	if q.listInvitesInOrganizationStmt != nil {
+		if cerr := q.listInvitesInOrganizationStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listInvitesInOrganizationStmt: %w", cerr)
+		}
+	}
+	if q.listInvitesInProjectStmt != nil {
+		if cerr := q.listInvitesInProjectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listInvitesInProjectStmt: %w", cerr)
+		}
+	}
 	if q.listMailStmt != nil {
 		if cerr := q.listMailStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listMailStmt: %w", cerr)
@@ -642,6 +688,11 @@ func (q *Queries) Close() error {
 	if q.listOrganizationsStmt != nil {
 		if cerr := q.listOrganizationsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listOrganizationsStmt: %w", cerr)
+		}
+	}
+	if q.listPendingInvitesByEmailStmt != nil {
+		if cerr := q.listPendingInvitesByEmailStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listPendingInvitesByEmailStmt: %w", cerr)
 		}
 	}
 	if q.listPermissionsStmt != nil {
@@ -824,6 +875,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing touchSessionStmt: %w", cerr)
 		}
 	}
+	if q.updateInviteStmt != nil {
+		if cerr := q.updateInviteStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateInviteStmt: %w", cerr)
+		}
+	}
 	if q.updateLoginAttemptStmt != nil {
 		if cerr := q.updateLoginAttemptStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing updateLoginAttemptStmt: %w", cerr)
@@ -927,6 +983,8 @@ type Queries struct {
 	deleteSigningKeyStmt                      *sql.Stmt
 	deleteUserStmt                            *sql.Stmt
 	getAuthorizationCodeStmt                  *sql.Stmt
+	getInviteStmt                             *sql.Stmt
+	getInviteByTokenHashStmt                  *sql.Stmt
 	getLoginAttemptStmt                       *sql.Stmt
 	getLoginAttemptByCookieStmt               *sql.Stmt
 	getLoginAttemptByLinkStmt                 *sql.Stmt
@@ -948,6 +1006,7 @@ type Queries struct {
 	hitThrottleStmt                           *sql.Stmt
 	insertAuditEventStmt                      *sql.Stmt
 	insertAuthorizationCodeStmt               *sql.Stmt
+	insertInviteStmt                          *sql.Stmt
 	insertLoginAttemptStmt                    *sql.Stmt
 	insertMailStmt                            *sql.Stmt
 	insertOAuthClientStmt                     *sql.Stmt
@@ -965,9 +1024,12 @@ type Queries struct {
 	listAuditEventsForActorStmt               *sql.Stmt
 	listAuditEventsForOrganizationStmt        *sql.Stmt
 	listAuditEventsOfTypeStmt                 *sql.Stmt
+	listInvitesInOrganizationStmt             *sql.Stmt
+	listInvitesInProjectStmt                  *sql.Stmt
 	listMailStmt                              *sql.Stmt
 	listOAuthClientsStmt                      *sql.Stmt
 	listOrganizationsStmt                     *sql.Stmt
+	listPendingInvitesByEmailStmt             *sql.Stmt
 	listPermissionsStmt                       *sql.Stmt
 	listProjectsStmt                          *sql.Stmt
 	listRolePermissionsStmt                   *sql.Stmt
@@ -1004,6 +1066,7 @@ type Queries struct {
 	setAuthorizationCodeGrantStmt             *sql.Stmt
 	touchSecretKeyStmt                        *sql.Stmt
 	touchSessionStmt                          *sql.Stmt
+	updateInviteStmt                          *sql.Stmt
 	updateLoginAttemptStmt                    *sql.Stmt
 	updateOAuthClientStmt                     *sql.Stmt
 	updateOrganizationStmt                    *sql.Stmt
@@ -1038,6 +1101,8 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		deleteSigningKeyStmt:                      q.deleteSigningKeyStmt,
 		deleteUserStmt:                            q.deleteUserStmt,
 		getAuthorizationCodeStmt:                  q.getAuthorizationCodeStmt,
+		getInviteStmt:                             q.getInviteStmt,
+		getInviteByTokenHashStmt:                  q.getInviteByTokenHashStmt,
 		getLoginAttemptStmt:                       q.getLoginAttemptStmt,
 		getLoginAttemptByCookieStmt:               q.getLoginAttemptByCookieStmt,
 		getLoginAttemptByLinkStmt:                 q.getLoginAttemptByLinkStmt,
@@ -1059,6 +1124,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		hitThrottleStmt:                           q.hitThrottleStmt,
 		insertAuditEventStmt:                      q.insertAuditEventStmt,
 		insertAuthorizationCodeStmt:               q.insertAuthorizationCodeStmt,
+		insertInviteStmt:                          q.insertInviteStmt,
 		insertLoginAttemptStmt:                    q.insertLoginAttemptStmt,
 		insertMailStmt:                            q.insertMailStmt,
 		insertOAuthClientStmt:                     q.insertOAuthClientStmt,
@@ -1076,9 +1142,12 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listAuditEventsForActorStmt:               q.listAuditEventsForActorStmt,
 		listAuditEventsForOrganizationStmt:        q.listAuditEventsForOrganizationStmt,
 		listAuditEventsOfTypeStmt:                 q.listAuditEventsOfTypeStmt,
+		listInvitesInOrganizationStmt:             q.listInvitesInOrganizationStmt,
+		listInvitesInProjectStmt:                  q.listInvitesInProjectStmt,
 		listMailStmt:                              q.listMailStmt,
 		listOAuthClientsStmt:                      q.listOAuthClientsStmt,
 		listOrganizationsStmt:                     q.listOrganizationsStmt,
+		listPendingInvitesByEmailStmt:             q.listPendingInvitesByEmailStmt,
 		listPermissionsStmt:                       q.listPermissionsStmt,
 		listProjectsStmt:                          q.listProjectsStmt,
 		listRolePermissionsStmt:                   q.listRolePermissionsStmt,
@@ -1115,6 +1184,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		setAuthorizationCodeGrantStmt:             q.setAuthorizationCodeGrantStmt,
 		touchSecretKeyStmt:                        q.touchSecretKeyStmt,
 		touchSessionStmt:                          q.touchSessionStmt,
+		updateInviteStmt:                          q.updateInviteStmt,
 		updateLoginAttemptStmt:                    q.updateLoginAttemptStmt,
 		updateOAuthClientStmt:                     q.updateOAuthClientStmt,
 		updateOrganizationStmt:                    q.updateOrganizationStmt,

@@ -38,6 +38,27 @@ type AuthorizationCode struct {
 	GrantedSessionID    string
 }
 
+type Invite struct {
+	ID             string
+	ProjectID      string
+	OrganizationID string
+	Email          string
+	RoleID         string
+	RoleKey        string
+	InvitedByType  string
+	InvitedByID    string
+	Status         string
+	TokenHash      []byte
+	ExpiresAt      time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	AcceptedAt     sql.NullTime
+	RevokedAt      sql.NullTime
+	AcceptedUserID sql.NullString
+	SendCount      int64
+	LastSentAt     time.Time
+}
+
 type LoginAttempt struct {
 	ID          string
 	ProjectID   string
