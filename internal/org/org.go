@@ -8,6 +8,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/project"
+	"github.com/gatehouse-auth/gatehouse/internal/rbac"
 )
 
 // Organization is a tenant of a project.
@@ -42,9 +43,25 @@ type Policy struct {
 	JoinRoleKey  string
 }
 
-// DefaultPolicy allows every method and inherits the project's session rules.
+// DefaultJoinRoleKey is the role people who join by domain get unless the
+// organization names another.
+const DefaultJoinRoleKey = rbac.RoleMember
+
+// JoinRole is the key of the role given to people who join by domain.
+func (p Policy) JoinRole() string {
+	if p.JoinRoleKey == "" {
+		return DefaultJoinRoleKey
+	}
+	return p.JoinRoleKey
+}
+
+// DefaultPolicy allows every method, inherits the project's session rules
+// and lets nobody join by domain (members when turned on).
 func DefaultPolicy() Policy {
-	return Policy{AllowedLoginMethods: append([]project.LoginMethod(nil), project.AllMethods...)}
+	return Policy{
+		AllowedLoginMethods: append([]project.LoginMethod(nil), project.AllMethods...),
+		JoinRoleKey:         DefaultJoinRoleKey,
+	}
 }
 
 // New returns a new organization with the default policy.
@@ -75,6 +92,12 @@ func (o *Organization) Validate() error {
 	}
 	if d := o.Policy.SessionIdleTimeout; d != nil && (*d < time.Minute || *d > 366*24*time.Hour) {
 		return &project.FieldError{Field: "session_idle_timeout_seconds", Message: "must be between 60 seconds and 366 days"}
+	}
+	// Joining by domain must never hand out ownership: anyone with a
+	// mailbox at the domain would own the organization. Whether the role
+	// exists is checked where roles can be read (package tenancy).
+	if o.Policy.JoinRole() == rbac.RoleOwner {
+		return &project.FieldError{Field: "join_role", Message: "people who join by domain cannot be made owners; choose another role"}
 	}
 	return nil
 }

@@ -143,6 +143,15 @@ func (p *Project) Validate() error {
 	if p.SessionMaxLifetime < time.Minute || p.SessionIdleTimeout < time.Minute {
 		return &FieldError{Field: "session_max_lifetime_seconds", Message: "session lifetimes must be at least 60 seconds"}
 	}
+	if c, err := NormalizeBrandColor(p.BrandColor); err != nil || c != p.BrandColor {
+		return &FieldError{Field: "brand_color", Message: "must be a colour like #1a73e8 (lower case), or empty"}
+	}
+	if err := ValidateLogoURL(p.LogoURL); err != nil {
+		return &FieldError{Field: "logo_url", Message: err.Error()}
+	}
+	if err := ValidateAppURL(p.AppURL); err != nil {
+		return &FieldError{Field: "app_url", Message: err.Error()}
+	}
 	return nil
 }
 

@@ -2,6 +2,7 @@ package tenancy
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
@@ -25,7 +26,16 @@ type OrganizationUpdate struct {
 	RequireSSO          *bool
 	SessionMaxLifetime  *DurationChange
 	SessionIdleTimeout  *DurationChange
-	LoginsDisabled      *bool
+	// LoginsDisabled is the kill switch: only callers MaySetLoginsDisabled
+	// accepts may change it, and turning it on ends every session of the
+	// organization in the same transaction.
+	LoginsDisabled *bool
+	// JoinByDomain lets people with a verified email at one of the
+	// organization's verified domains join it at login, as JoinRoleKey
+	// ("" resets it to member). The role must be one the organization sees
+	// and never owner.
+	JoinByDomain *bool
+	JoinRoleKey  *string
 }
 
 func (up OrganizationUpdate) apply(o *org.Organization) error {
@@ -52,7 +62,32 @@ func (up OrganizationUpdate) apply(o *org.Organization) error {
 	if up.SessionIdleTimeout != nil {
 		o.Policy.SessionIdleTimeout = up.SessionIdleTimeout.Value
 	}
+	setBool(&o.Policy.JoinByDomain, up.JoinByDomain)
+	if up.JoinRoleKey != nil {
+		o.Policy.JoinRoleKey = trimmed(*up.JoinRoleKey)
+		if o.Policy.JoinRoleKey == "" {
+			o.Policy.JoinRoleKey = org.DefaultJoinRoleKey
+		}
+	}
 	return o.Validate()
+}
+
+// checkPolicy applies the rules that need the store, inside the write
+// transaction (under the organization's lock for an update): the join role
+// must exist when it is set or joining is turned on, and the policy must
+// leave an admin able to sign in. before is nil for a new organization.
+func (s *Service) checkPolicy(ctx context.Context, w store.Writer, up OrganizationUpdate, before, after *org.Organization) error {
+	joinTurnedOn := after.Policy.JoinByDomain && (before == nil || !before.Policy.JoinByDomain)
+	if up.JoinRoleKey != nil || joinTurnedOn {
+		if err := checkJoinRole(ctx, w, after.ProjectID, after.ID, after.Policy.JoinRole()); err != nil {
+			return err
+		}
+	}
+	p, err := w.GetProject(ctx, after.ProjectID)
+	if err != nil {
+		return missing(err, "project")
+	}
+	return checkLockout(p, before, after)
 }
 
 // CreateOrganization creates an organization named by up.Name, with the
@@ -69,7 +104,13 @@ func (s *Service) CreateOrganization(ctx context.Context, actor audit.Actor, pro
 	if err := up.apply(o); err != nil {
 		return nil, fault.From(err)
 	}
+	if up.LoginsDisabled != nil && *up.LoginsDisabled && !MaySetLoginsDisabled(actor) {
+		return nil, killSwitchRefused()
+	}
 	err = s.write(ctx, "create organization", func(w store.Writer) error {
+		if err := s.checkPolicy(ctx, w, up, nil, o); err != nil {
+			return err
+		}
 		if err := w.CreateOrganization(ctx, o); err != nil {
 			return missing(err, "project")
 		}
@@ -103,7 +144,12 @@ func (s *Service) ListOrganizations(ctx context.Context, projectID id.Project, p
 	return os, nil
 }
 
-// UpdateOrganization changes an organization's name and policy.
+// UpdateOrganization changes an organization's name and policy. Under the
+// organization's lock it refuses a policy that would leave no owner or admin
+// able to sign in (CodeAdminLockout), a kill-switch change by a caller
+// MaySetLoginsDisabled refuses, and a join role the organization does not
+// see; turning the kill switch on revokes the organization's sessions in the
+// same transaction.
 func (s *Service) UpdateOrganization(ctx context.Context, actor audit.Actor, projectID id.Project, orgID string, up OrganizationUpdate) (*org.Organization, error) {
 	oid, err := parseID[id.Org](orgID, "organization")
 	if err != nil {
@@ -122,6 +168,8 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor audit.Actor, pro
 			return missing(err, "organization")
 		}
 		before := orgSnapshot(o)
+		prev := *o
+		prev.Policy.AllowedLoginMethods = slices.Clone(o.Policy.AllowedLoginMethods)
 		if err := up.apply(o); err != nil {
 			return err
 		}
@@ -130,14 +178,31 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor audit.Actor, pro
 			out = o
 			return nil
 		}
+		if o.Policy.LoginsDisabled != prev.Policy.LoginsDisabled && !MaySetLoginsDisabled(actor) {
+			return killSwitchRefused()
+		}
+		if err := s.checkPolicy(ctx, w, up, &prev, o); err != nil {
+			return err
+		}
 		o.UpdatedAt = now
 		if err := w.UpdateOrganization(ctx, o); err != nil {
 			return missing(err, "organization")
 		}
 		out = o
-		return w.InsertAuditEvent(ctx, event(now, projectID, o.ID, actor, "organization.updated", "organization", string(o.ID), before, orgSnapshot(o)))
+		if err := w.InsertAuditEvent(ctx, event(now, projectID, o.ID, actor, "organization.updated", "organization", string(o.ID), before, orgSnapshot(o))); err != nil {
+			return err
+		}
+		return applyKillSwitch(ctx, w, &prev, o, actor)
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func killSwitchRefused() error {
+	return fault.NewPermissionDenied(CodeKillSwitchVendorOnly,
+		"only the app's vendor can turn all logins of an organization off or on")
 }
 
 // DeleteOrganization deletes an organization with its users, custom roles and

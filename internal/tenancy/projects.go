@@ -95,6 +95,12 @@ type ProjectUpdate struct {
 	AllowCustomRoles             *bool
 	SessionMaxLifetime           *time.Duration
 	SessionIdleTimeout           *time.Duration
+	// BrandColor ("#rrggbb", stored in lower case), LogoURL (https) and
+	// AppURL (http or https) brand the hosted pages and emails and say
+	// where people land; "" clears each.
+	BrandColor *string
+	LogoURL    *string
+	AppURL     *string
 }
 
 // UpdateProject changes a project's settings.
@@ -140,6 +146,23 @@ func (s *Service) UpdateProject(ctx context.Context, actor audit.Actor, projectI
 		if up.SessionIdleTimeout != nil {
 			p.SessionIdleTimeout = *up.SessionIdleTimeout
 		}
+		if up.BrandColor != nil {
+			c, err := project.NormalizeBrandColor(*up.BrandColor)
+			if err != nil {
+				return fault.InvalidField("brand_color", err.Error())
+			}
+			p.BrandColor = c
+		}
+		if up.LogoURL != nil {
+			p.LogoURL = trimmed(*up.LogoURL)
+		}
+		if up.AppURL != nil {
+			p.AppURL = trimmed(*up.AppURL)
+		}
+		// Disabling methods here can leave an organization whose allowed
+		// methods no longer meet the project's with no way to sign in: the
+		// vendor's choice, which the admin-lockout rule of organization
+		// policy deliberately does not second-guess.
 		if err := p.Validate(); err != nil {
 			return err
 		}

@@ -31,6 +31,9 @@ func projectSnapshot(p *project.Project) map[string]any {
 		"allow_custom_roles":              p.AllowCustomRoles,
 		"session_max_lifetime_seconds":    int64(p.SessionMaxLifetime / time.Second),
 		"session_idle_timeout_seconds":    int64(p.SessionIdleTimeout / time.Second),
+		"brand_color":                     p.BrandColor,
+		"logo_url":                        p.LogoURL,
+		"app_url":                         p.AppURL,
 	}
 }
 
@@ -48,6 +51,8 @@ func orgSnapshot(o *org.Organization) map[string]any {
 		"session_max_lifetime_seconds": secondsOrNil(o.Policy.SessionMaxLifetime),
 		"session_idle_timeout_seconds": secondsOrNil(o.Policy.SessionIdleTimeout),
 		"logins_disabled":              o.Policy.LoginsDisabled,
+		"join_by_domain":               o.Policy.JoinByDomain,
+		"join_role":                    o.Policy.JoinRole(),
 	}
 }
 

@@ -26,6 +26,8 @@ func orgFromRow(r sqlcdb.Organization) (*org.Organization, error) {
 			SessionMaxLifetime:  fromSeconds(r.SessionMaxLifetimeSeconds),
 			SessionIdleTimeout:  fromSeconds(r.SessionIdleTimeoutSeconds),
 			LoginsDisabled:      r.LoginsDisabled,
+			JoinByDomain:        r.JoinByDomain,
+			JoinRoleKey:         r.JoinRoleKey,
 		},
 		MemberCount: r.MemberCount,
 		CreatedAt:   r.CreatedAt.UTC(),
@@ -74,6 +76,8 @@ func (w *writer) CreateOrganization(ctx context.Context, o *org.Organization) er
 		SessionMaxLifetimeSeconds: dbSeconds(o.Policy.SessionMaxLifetime),
 		SessionIdleTimeoutSeconds: dbSeconds(o.Policy.SessionIdleTimeout),
 		LoginsDisabled:            o.Policy.LoginsDisabled,
+		JoinByDomain:              o.Policy.JoinByDomain,
+		JoinRoleKey:               o.Policy.JoinRoleKey,
 		CreatedAt:                 o.CreatedAt,
 		UpdatedAt:                 o.UpdatedAt,
 	})
@@ -98,6 +102,8 @@ func (w *writer) UpdateOrganization(ctx context.Context, o *org.Organization) er
 		SessionMaxLifetimeSeconds: dbSeconds(o.Policy.SessionMaxLifetime),
 		SessionIdleTimeoutSeconds: dbSeconds(o.Policy.SessionIdleTimeout),
 		LoginsDisabled:            o.Policy.LoginsDisabled,
+		JoinByDomain:              o.Policy.JoinByDomain,
+		JoinRoleKey:               o.Policy.JoinRoleKey,
 		UpdatedAt:                 o.UpdatedAt,
 	})
 	if err != nil {

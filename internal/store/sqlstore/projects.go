@@ -34,6 +34,9 @@ func projectFromRow(r sqlcdb.Project) (*project.Project, error) {
 		AllowCustomRoles:             r.AllowCustomRoles,
 		SessionMaxLifetime:           time.Duration(r.SessionMaxLifetimeSeconds) * time.Second,
 		SessionIdleTimeout:           time.Duration(r.SessionIdleTimeoutSeconds) * time.Second,
+		BrandColor:                   r.BrandColor,
+		LogoURL:                      r.LogoUrl,
+		AppURL:                       r.AppUrl,
 		CreatedAt:                    r.CreatedAt.UTC(),
 		UpdatedAt:                    r.UpdatedAt.UTC(),
 	}, nil
@@ -77,6 +80,9 @@ func (w *writer) CreateProject(ctx context.Context, p *project.Project) error {
 		AllowCustomRoles:             p.AllowCustomRoles,
 		SessionMaxLifetimeSeconds:    int64(p.SessionMaxLifetime / time.Second),
 		SessionIdleTimeoutSeconds:    int64(p.SessionIdleTimeout / time.Second),
+		BrandColor:                   p.BrandColor,
+		LogoUrl:                      p.LogoURL,
+		AppUrl:                       p.AppURL,
 		CreatedAt:                    p.CreatedAt,
 		UpdatedAt:                    p.UpdatedAt,
 	})
@@ -102,6 +108,9 @@ func (w *writer) UpdateProject(ctx context.Context, p *project.Project) error {
 		AllowCustomRoles:             p.AllowCustomRoles,
 		SessionMaxLifetimeSeconds:    int64(p.SessionMaxLifetime / time.Second),
 		SessionIdleTimeoutSeconds:    int64(p.SessionIdleTimeout / time.Second),
+		BrandColor:                   p.BrandColor,
+		LogoUrl:                      p.LogoURL,
+		AppUrl:                       p.AppURL,
 		UpdatedAt:                    p.UpdatedAt,
 	})
 	if err != nil {

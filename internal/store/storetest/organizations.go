@@ -28,6 +28,8 @@ func testOrgRoundTrip(e *env) {
 		SessionMaxLifetime:  dur(12 * time.Hour),
 		SessionIdleTimeout:  dur(30*time.Minute + time.Second),
 		LoginsDisabled:      true,
+		JoinByDomain:        true,
+		JoinRoleKey:         "admin",
 	}
 	e.write(func(w store.Writer) error { return w.CreateOrganization(e.ctx, o) })
 	same(e.t, o, e.getOrg(a.P.ID, o.ID), "created organization")
@@ -37,7 +39,7 @@ func testOrgRoundTrip(e *env) {
 
 	upd := *o
 	upd.Name = "Southwest"
-	upd.Policy = org.Policy{AllowedLoginMethods: []project.LoginMethod{project.MethodEmail}}
+	upd.Policy = org.Policy{AllowedLoginMethods: []project.LoginMethod{project.MethodEmail}, JoinRoleKey: "member"}
 	upd.UpdatedAt = e.clk.now()
 	e.write(func(w store.Writer) error { return w.UpdateOrganization(e.ctx, &upd) })
 	same(e.t, &upd, e.getOrg(a.P.ID, o.ID), "updated organization (overrides cleared)")
@@ -57,6 +59,8 @@ func testOrgOtherTenant(e *env) {
 	hijack.ProjectID = b.P.ID
 	hijack.Name = "Hijacked"
 	hijack.Policy.LoginsDisabled = true
+	hijack.Policy.JoinByDomain = true
+	hijack.Policy.JoinRoleKey = "admin"
 	err = e.writeErr(func(w store.Writer) error { return w.UpdateOrganization(e.ctx, &hijack) })
 	wantErr(e.t, err, store.ErrNotFound, "UpdateOrganization from another project")
 

@@ -21,6 +21,9 @@ func testProjectRoundTrip(e *env) {
 	p.AllowCustomRoles = true
 	p.SessionMaxLifetime = 90*time.Minute + time.Second
 	p.SessionIdleTimeout = 15 * time.Minute
+	p.BrandColor = "#1a73e8"
+	p.LogoURL = "https://cdn.example.com/logo.svg"
+	p.AppURL = "https://app.example.com/home"
 	e.write(func(w store.Writer) error { return w.CreateProject(e.ctx, p) })
 
 	got, err := e.st.GetProject(e.ctx, p.ID)
@@ -47,6 +50,7 @@ func testProjectRoundTrip(e *env) {
 	upd.AllowCustomRoles = false
 	upd.SessionMaxLifetime = 24 * time.Hour
 	upd.SessionIdleTimeout = time.Hour
+	upd.BrandColor, upd.LogoURL, upd.AppURL = "", "", "http://localhost:3000/"
 	upd.UpdatedAt = e.clk.now()
 	e.write(func(w store.Writer) error { return w.UpdateProject(e.ctx, &upd) })
 	got, err = e.st.GetProject(e.ctx, p.ID)

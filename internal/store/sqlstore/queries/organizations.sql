@@ -2,9 +2,9 @@
 INSERT INTO organizations (
     id, project_id, name, allowed_login_methods, require_mfa, require_sso,
     session_max_lifetime_seconds, session_idle_timeout_seconds, logins_disabled,
-    member_count, created_at, updated_at
+    join_by_domain, join_role_key, member_count, created_at, updated_at
 )
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $13)
 ON CONFLICT DO NOTHING;
 
 -- name: UpdateOrganization :execrows
@@ -16,7 +16,9 @@ UPDATE organizations SET
     session_max_lifetime_seconds = $7,
     session_idle_timeout_seconds = $8,
     logins_disabled = $9,
-    updated_at = $10
+    join_by_domain = $10,
+    join_role_key = $11,
+    updated_at = $12
 WHERE project_id = $1 AND id = $2;
 
 -- name: DeleteOrganization :execrows

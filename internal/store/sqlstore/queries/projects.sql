@@ -2,8 +2,9 @@
 INSERT INTO projects (
     id, name, enabled_login_methods, redirect_uris, trusted_origins,
     auto_create_organizations, self_serve_create_organizations, allow_custom_roles,
-    session_max_lifetime_seconds, session_idle_timeout_seconds, created_at, updated_at
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+    session_max_lifetime_seconds, session_idle_timeout_seconds,
+    brand_color, logo_url, app_url, created_at, updated_at
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 ON CONFLICT DO NOTHING;
 
 -- name: UpdateProject :execrows
@@ -17,7 +18,10 @@ UPDATE projects SET
     allow_custom_roles = $8,
     session_max_lifetime_seconds = $9,
     session_idle_timeout_seconds = $10,
-    updated_at = $11
+    brand_color = $11,
+    logo_url = $12,
+    app_url = $13,
+    updated_at = $14
 WHERE id = $1;
 
 -- name: GetProject :one

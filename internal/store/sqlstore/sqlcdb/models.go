@@ -116,6 +116,8 @@ type Organization struct {
 	MemberCount               int64
 	CreatedAt                 time.Time
 	UpdatedAt                 time.Time
+	JoinByDomain              bool
+	JoinRoleKey               string
 }
 
 type Password struct {
@@ -146,6 +148,9 @@ type Project struct {
 	SessionIdleTimeoutSeconds    int64
 	CreatedAt                    time.Time
 	UpdatedAt                    time.Time
+	BrandColor                   string
+	LogoUrl                      string
+	AppUrl                       string
 }
 
 type Role struct {

@@ -48,7 +48,7 @@ func (q *Queries) DeleteOrganization(ctx context.Context, arg DeleteOrganization
 }
 
 const getOrganization = `-- name: GetOrganization :one
-SELECT id, project_id, name, allowed_login_methods, require_mfa, require_sso, session_max_lifetime_seconds, session_idle_timeout_seconds, logins_disabled, member_count, created_at, updated_at FROM organizations WHERE project_id = $1 AND id = $2
+SELECT id, project_id, name, allowed_login_methods, require_mfa, require_sso, session_max_lifetime_seconds, session_idle_timeout_seconds, logins_disabled, member_count, created_at, updated_at, join_by_domain, join_role_key FROM organizations WHERE project_id = $1 AND id = $2
 `
 
 type GetOrganizationParams struct {
@@ -72,6 +72,8 @@ func (q *Queries) GetOrganization(ctx context.Context, arg GetOrganizationParams
 		&i.MemberCount,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.JoinByDomain,
+		&i.JoinRoleKey,
 	)
 	return i, err
 }
@@ -80,9 +82,9 @@ const insertOrganization = `-- name: InsertOrganization :execrows
 INSERT INTO organizations (
     id, project_id, name, allowed_login_methods, require_mfa, require_sso,
     session_max_lifetime_seconds, session_idle_timeout_seconds, logins_disabled,
-    member_count, created_at, updated_at
+    join_by_domain, join_role_key, member_count, created_at, updated_at
 )
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $13)
 ON CONFLICT DO NOTHING
 `
 
@@ -96,6 +98,8 @@ type InsertOrganizationParams struct {
 	SessionMaxLifetimeSeconds sql.NullInt64
 	SessionIdleTimeoutSeconds sql.NullInt64
 	LoginsDisabled            bool
+	JoinByDomain              bool
+	JoinRoleKey               string
 	CreatedAt                 time.Time
 	UpdatedAt                 time.Time
 }
@@ -111,6 +115,8 @@ func (q *Queries) InsertOrganization(ctx context.Context, arg InsertOrganization
 		arg.SessionMaxLifetimeSeconds,
 		arg.SessionIdleTimeoutSeconds,
 		arg.LoginsDisabled,
+		arg.JoinByDomain,
+		arg.JoinRoleKey,
 		arg.CreatedAt,
 		arg.UpdatedAt,
 	)
@@ -121,7 +127,7 @@ func (q *Queries) InsertOrganization(ctx context.Context, arg InsertOrganization
 }
 
 const listOrganizations = `-- name: ListOrganizations :many
-SELECT id, project_id, name, allowed_login_methods, require_mfa, require_sso, session_max_lifetime_seconds, session_idle_timeout_seconds, logins_disabled, member_count, created_at, updated_at FROM organizations
+SELECT id, project_id, name, allowed_login_methods, require_mfa, require_sso, session_max_lifetime_seconds, session_idle_timeout_seconds, logins_disabled, member_count, created_at, updated_at, join_by_domain, join_role_key FROM organizations
 WHERE project_id = $1 AND id > $2
 ORDER BY id LIMIT $3
 `
@@ -154,6 +160,8 @@ func (q *Queries) ListOrganizations(ctx context.Context, arg ListOrganizationsPa
 			&i.MemberCount,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.JoinByDomain,
+			&i.JoinRoleKey,
 		); err != nil {
 			return nil, err
 		}
@@ -234,7 +242,9 @@ UPDATE organizations SET
     session_max_lifetime_seconds = $7,
     session_idle_timeout_seconds = $8,
     logins_disabled = $9,
-    updated_at = $10
+    join_by_domain = $10,
+    join_role_key = $11,
+    updated_at = $12
 WHERE project_id = $1 AND id = $2
 `
 
@@ -248,6 +258,8 @@ type UpdateOrganizationParams struct {
 	SessionMaxLifetimeSeconds sql.NullInt64
 	SessionIdleTimeoutSeconds sql.NullInt64
 	LoginsDisabled            bool
+	JoinByDomain              bool
+	JoinRoleKey               string
 	UpdatedAt                 time.Time
 }
 
@@ -262,6 +274,8 @@ func (q *Queries) UpdateOrganization(ctx context.Context, arg UpdateOrganization
 		arg.SessionMaxLifetimeSeconds,
 		arg.SessionIdleTimeoutSeconds,
 		arg.LoginsDisabled,
+		arg.JoinByDomain,
+		arg.JoinRoleKey,
 		arg.UpdatedAt,
 	)
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 )
 
 const getProject = `-- name: GetProject :one
-SELECT id, name, enabled_login_methods, redirect_uris, trusted_origins, auto_create_organizations, self_serve_create_organizations, allow_custom_roles, session_max_lifetime_seconds, session_idle_timeout_seconds, created_at, updated_at FROM projects WHERE id = $1
+SELECT id, name, enabled_login_methods, redirect_uris, trusted_origins, auto_create_organizations, self_serve_create_organizations, allow_custom_roles, session_max_lifetime_seconds, session_idle_timeout_seconds, created_at, updated_at, brand_color, logo_url, app_url FROM projects WHERE id = $1
 `
 
 func (q *Queries) GetProject(ctx context.Context, id string) (Project, error) {
@@ -30,6 +30,9 @@ func (q *Queries) GetProject(ctx context.Context, id string) (Project, error) {
 		&i.SessionIdleTimeoutSeconds,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.BrandColor,
+		&i.LogoUrl,
+		&i.AppUrl,
 	)
 	return i, err
 }
@@ -38,8 +41,9 @@ const insertProject = `-- name: InsertProject :execrows
 INSERT INTO projects (
     id, name, enabled_login_methods, redirect_uris, trusted_origins,
     auto_create_organizations, self_serve_create_organizations, allow_custom_roles,
-    session_max_lifetime_seconds, session_idle_timeout_seconds, created_at, updated_at
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+    session_max_lifetime_seconds, session_idle_timeout_seconds,
+    brand_color, logo_url, app_url, created_at, updated_at
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 ON CONFLICT DO NOTHING
 `
 
@@ -54,6 +58,9 @@ type InsertProjectParams struct {
 	AllowCustomRoles             bool
 	SessionMaxLifetimeSeconds    int64
 	SessionIdleTimeoutSeconds    int64
+	BrandColor                   string
+	LogoUrl                      string
+	AppUrl                       string
 	CreatedAt                    time.Time
 	UpdatedAt                    time.Time
 }
@@ -70,6 +77,9 @@ func (q *Queries) InsertProject(ctx context.Context, arg InsertProjectParams) (i
 		arg.AllowCustomRoles,
 		arg.SessionMaxLifetimeSeconds,
 		arg.SessionIdleTimeoutSeconds,
+		arg.BrandColor,
+		arg.LogoUrl,
+		arg.AppUrl,
 		arg.CreatedAt,
 		arg.UpdatedAt,
 	)
@@ -80,7 +90,7 @@ func (q *Queries) InsertProject(ctx context.Context, arg InsertProjectParams) (i
 }
 
 const listProjects = `-- name: ListProjects :many
-SELECT id, name, enabled_login_methods, redirect_uris, trusted_origins, auto_create_organizations, self_serve_create_organizations, allow_custom_roles, session_max_lifetime_seconds, session_idle_timeout_seconds, created_at, updated_at FROM projects WHERE id > $1 ORDER BY id LIMIT $2
+SELECT id, name, enabled_login_methods, redirect_uris, trusted_origins, auto_create_organizations, self_serve_create_organizations, allow_custom_roles, session_max_lifetime_seconds, session_idle_timeout_seconds, created_at, updated_at, brand_color, logo_url, app_url FROM projects WHERE id > $1 ORDER BY id LIMIT $2
 `
 
 type ListProjectsParams struct {
@@ -110,6 +120,9 @@ func (q *Queries) ListProjects(ctx context.Context, arg ListProjectsParams) ([]P
 			&i.SessionIdleTimeoutSeconds,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.BrandColor,
+			&i.LogoUrl,
+			&i.AppUrl,
 		); err != nil {
 			return nil, err
 		}
@@ -150,7 +163,10 @@ UPDATE projects SET
     allow_custom_roles = $8,
     session_max_lifetime_seconds = $9,
     session_idle_timeout_seconds = $10,
-    updated_at = $11
+    brand_color = $11,
+    logo_url = $12,
+    app_url = $13,
+    updated_at = $14
 WHERE id = $1
 `
 
@@ -165,6 +181,9 @@ type UpdateProjectParams struct {
 	AllowCustomRoles             bool
 	SessionMaxLifetimeSeconds    int64
 	SessionIdleTimeoutSeconds    int64
+	BrandColor                   string
+	LogoUrl                      string
+	AppUrl                       string
 	UpdatedAt                    time.Time
 }
 
@@ -180,6 +199,9 @@ func (q *Queries) UpdateProject(ctx context.Context, arg UpdateProjectParams) (i
 		arg.AllowCustomRoles,
 		arg.SessionMaxLifetimeSeconds,
 		arg.SessionIdleTimeoutSeconds,
+		arg.BrandColor,
+		arg.LogoUrl,
+		arg.AppUrl,
 		arg.UpdatedAt,
 	)
 	if err != nil {
