@@ -18,6 +18,11 @@ const (
 	FactorEmailCode Factor = "email_code" // a 6-digit code sent by email
 	FactorMagicLink Factor = "magic_link" // a single-use link sent by email
 	FactorPassword  Factor = "password"   // the user's password
+	// FactorImpersonation is no proof by the user: a console staff member
+	// started the session as the user (session.Impersonate). It belongs to
+	// no login method, so no login policy can require or forbid it; the
+	// user's status and the organization's kill switch still apply.
+	FactorImpersonation Factor = "impersonation"
 )
 
 // Method is the login method a factor belongs to (what organization policy
@@ -41,6 +46,9 @@ func (f Factor) AMR() string {
 		return "otp"
 	case FactorMagicLink:
 		return "email"
+	case FactorImpersonation:
+		// Not registered in RFC 8176; the act claim names who acted.
+		return "imp"
 	}
 	return string(f)
 }
@@ -112,7 +120,19 @@ type AuthRequest struct {
 	// MaxAge is the max_age parameter in seconds: an existing session whose
 	// last authentication is older must not be reused. nil when absent.
 	MaxAge *int64 `json:"max_age,omitempty"`
+	// ReturnTo is where a sign-in that no app asked for (no ClientID: the
+	// project's own pages, an invitation) sends the browser when it is done:
+	// a path under the project's pages, or the project's app URL.
+	ReturnTo string `json:"return_to,omitempty"`
+	// Invite is the invitation whose link started the attempt: the login
+	// is restricted to its organization (OrganizationHint) and ends in an
+	// account there or in this invitation, never in another.
+	Invite id.Invite `json:"invite,omitempty"`
 }
+
+// HasClient reports whether an app's authorization request started the
+// attempt; otherwise it ends by sending the browser to ReturnTo.
+func (r AuthRequest) HasClient() bool { return r.ClientID != "" }
 
 // Refusal is why current policy does not let facts log a user in.
 type Refusal struct {
@@ -135,6 +155,12 @@ func Permits(f Facts, p *project.Project, o *org.Organization, u *user.User) *Re
 	}
 	if o.Policy.LoginsDisabled {
 		return &Refusal{Reason: "logins_disabled", Message: "logins are disabled for " + o.Name}
+	}
+	// A staff member acting as the user is no way of signing in: the rules
+	// below judge how the user proves who they are, which an impersonation
+	// does not claim. Deactivation and the kill switch above still end it.
+	if f.Has(FactorImpersonation) {
+		return nil
 	}
 	if o.Policy.RequireSSO {
 		return &Refusal{Reason: "sso_required", Message: o.Name + " requires single sign-on, which is not available yet"}

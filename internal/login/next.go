@@ -45,7 +45,9 @@ type Choices struct {
 	// PasswordUsers are the users whose password matched: the email counts
 	// as proven for them only.
 	PasswordUsers []id.User `json:"password_users,omitempty"`
-	// OrgID is the organization picked among the person's accounts.
+	// OrgID is the organization picked among the person's accounts and
+	// offers (an organization is offered only where the email has no
+	// account, so the organization alone says which).
 	OrgID id.Org `json:"org_id,omitempty"`
 	// CreatingOrg: the person asked to create an organization.
 	CreatingOrg bool `json:"creating_org,omitempty"`
@@ -64,6 +66,30 @@ type Candidate struct {
 	HasPassword bool
 }
 
+// OfferKind says why an organization where the email has no account is
+// offered.
+type OfferKind string
+
+// The kinds of offer.
+const (
+	// OfferInvite: a pending invitation of the email to the organization.
+	OfferInvite OfferKind = "invite"
+	// OfferDomain: the email's domain is a verified domain of the
+	// organization, which lets people join by domain.
+	OfferDomain OfferKind = "domain"
+)
+
+// Offer is an organization the email may join as a new user.
+type Offer struct {
+	Kind OfferKind
+	Org  *org.Organization
+	// InviteID is the invitation (OfferInvite).
+	InviteID id.Invite
+	// RoleKey is the role the new user gets; RoleName names it for people.
+	RoleKey  string
+	RoleName string
+}
+
 // Inputs is everything Next judges. It is plain data so Next stays pure.
 type Inputs struct {
 	Project *project.Project
@@ -71,23 +97,35 @@ type Inputs struct {
 	Choices Choices
 	// OrgHint restricts the login to one organization (and preselects it).
 	OrgHint id.Org
+	// Invite is the invitation whose link started the attempt, if any
+	// (the caller also sets OrgHint to its organization).
+	Invite id.Invite
 	// Candidates are every user of the project with Facts.Email, any
 	// status, with their organization and enrolled factors.
 	Candidates []Candidate
+	// Offers are the email's pending invitations and the organizations its
+	// domain lets it join. Next considers them only once the email itself
+	// is proven (code or link): a password proves one account, not the
+	// mailbox an invitation was sent to.
+	Offers []Offer
 }
 
-// Target is the account a login will end in: an existing user, or a new
-// user in a new organization.
+// Target is the account a login will end in: an existing user, a new user
+// in an existing organization (an offer), or a new user in a new
+// organization.
 type Target struct {
 	// Existing account (nil for a new one).
 	Candidate *Candidate
+	// Offer: a new user joins this organization.
+	Offer *Offer
 	// New account: the organization to create and whether it was made for
 	// the person automatically (auto-create mode).
 	NewOrgName string
 	Auto       bool
 }
 
-// IsNew reports whether Complete has to create the organization and user.
+// IsNew reports whether Complete has to create the user (and, without an
+// offer, the organization).
 func (t Target) IsNew() bool { return t.Candidate == nil }
 
 // UserKey is the user's ID, or NewUserTarget for a new account.
@@ -105,6 +143,8 @@ type StepResult struct {
 	Target *Target
 	// Orgs are the accounts to choose from (StepChooseOrg).
 	Orgs []Candidate
+	// Offers are the organizations to join to choose from (StepChooseOrg).
+	Offers []Offer
 	// CanCreateOrg: the person may create an organization instead.
 	CanCreateOrg bool
 	// Blocked says why (StepBlocked).
@@ -118,6 +158,9 @@ const (
 	ReasonNoMethod      = "no_method"
 	ReasonNoAccount     = "no_account"
 	ReasonMethodAllowed = "method_not_allowed"
+	// ReasonInviteInvalid: the invitation that started the attempt is not
+	// for the proven email, or is no longer pending.
+	ReasonInviteInvalid = "invite_invalid"
 )
 
 // Next decides what an attempt is missing. It is the single place where the
@@ -165,17 +208,30 @@ func Next(in Inputs) StepResult {
 			deactivated = append(deactivated, cand)
 		}
 	}
-	canCreate := p.SelfServeCreateOrganizations && in.OrgHint == ""
+	offers := offered(in, proven)
+	canCreate := p.SelfServeCreateOrganizations && in.OrgHint == "" && in.Invite == ""
 
 	var t Target
 	chosen := slices.IndexFunc(active, func(x Candidate) bool { return x.Org.ID == c.OrgID })
+	chosenOffer := slices.IndexFunc(offers, func(x Offer) bool { return x.Org.ID == c.OrgID })
 	switch {
 	case c.OrgID != "" && chosen >= 0:
 		t.Candidate = &active[chosen]
+	case c.OrgID != "" && chosenOffer >= 0:
+		t.Offer = &offers[chosenOffer]
 	case c.NewOrgName != "" && canCreate:
 		t.NewOrgName = c.NewOrgName
 	case c.CreatingOrg && canCreate:
 		r.Step, r.CanCreateOrg = StepCreateOrg, true
+		return r
+	case len(offers) == 1 && len(active) == 0 && in.OrgHint != "":
+		// The app (or the invitation) named the organization: joining it
+		// is what the person came for.
+		t.Offer = &offers[0]
+	case len(offers) > 0:
+		// Joining an organization is the person's decision, never made for
+		// them: offers are always listed, next to their accounts.
+		r.Step, r.Orgs, r.Offers, r.CanCreateOrg = StepChooseOrg, active, offers, canCreate
 		return r
 	case len(active) == 1:
 		t.Candidate = &active[0]
@@ -184,6 +240,12 @@ func Next(in Inputs) StepResult {
 		return r
 	case len(deactivated) > 0:
 		return r.block("user_deactivated", "this account has been deactivated")
+	case in.Invite != "" && !proven:
+		// Only the mailbox the invitation went to may accept it.
+		r.Step = StepVerifyEmail
+		return r
+	case in.Invite != "":
+		return r.block(ReasonInviteInvalid, "this invitation is not for "+in.Facts.Email+", or it is no longer valid; sign in with the address it was sent to, or ask for a new invitation")
 	case in.OrgHint != "":
 		return r.block(ReasonNoAccount, "there is no account for "+in.Facts.Email+" at this organization; ask its administrators for an invitation")
 	case p.AutoCreateOrganizations:
@@ -195,10 +257,41 @@ func Next(in Inputs) StepResult {
 		return r.block(ReasonNoAccount, "there is no account for "+in.Facts.Email+"; ask your organization's administrators for an invitation")
 	}
 	r.Target = &t
-	if t.IsNew() {
+	switch {
+	case t.Offer != nil:
+		return r.joining(in, t.Offer)
+	case t.IsNew():
 		return r.newAccount(in, t)
 	}
 	return r.existingAccount(in, t.Candidate)
+}
+
+// offered are the offers the person may take: none until the email is
+// proven, only in the hinted organization, only the attempt's own
+// invitation when it has one, never where the email already has a user
+// (of any status: a deactivated person does not join again), and one per
+// organization (an invitation outranks the domain).
+func offered(in Inputs, proven bool) []Offer {
+	if !proven {
+		return nil
+	}
+	var out []Offer
+	for _, o := range in.Offers {
+		switch {
+		case in.OrgHint != "" && o.Org.ID != in.OrgHint:
+		case in.Invite != "" && (o.Kind != OfferInvite || o.InviteID != in.Invite):
+		case slices.ContainsFunc(in.Candidates, func(c Candidate) bool { return c.Org.ID == o.Org.ID }):
+		default:
+			if i := slices.IndexFunc(out, func(x Offer) bool { return x.Org.ID == o.Org.ID }); i >= 0 {
+				if out[i].Kind != OfferInvite && o.Kind == OfferInvite {
+					out[i] = o
+				}
+				continue
+			}
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // newAccount: the organization will be created with the default policy, so
@@ -214,6 +307,33 @@ func (r StepResult) newAccount(in Inputs, t Target) StepResult {
 		r.Step = StepDone
 	default:
 		// A password-only project: the new account needs its password.
+		r.Step = StepSetPassword
+	}
+	return r
+}
+
+// joining applies the organization's policy to the new user an offer
+// creates: the organization's methods, not the project's defaults, decide.
+func (r StepResult) joining(in Inputs, off *Offer) StepResult {
+	o, c := off.Org, in.Choices
+	newcomer := &user.User{Status: user.StatusActive}
+	if ref := Permits(Facts{Proofs: []Proof{{Factor: FactorEmailCode}, {Factor: FactorPassword}}}, in.Project, o, newcomer); ref != nil && ref.Reason != ReasonMethodAllowed {
+		return r.block(ref.Reason, ref.Message)
+	}
+	allowed := o.EffectiveLoginMethods(in.Project)
+	emailOK := slices.Contains(allowed, project.MethodEmail)
+	passwordOK := slices.Contains(allowed, project.MethodPassword)
+	switch {
+	case !emailOK && !passwordOK:
+		return r.block(ReasonMethodAllowed, o.Name+" does not allow signing in with email or password")
+	case !in.Facts.EmailVerified:
+		r.Step = StepVerifyEmail
+	case c.Reset && passwordOK && c.PasswordSetFor != NewUserTarget:
+		r.Step = StepSetPassword
+	case emailOK || c.PasswordSetFor == NewUserTarget:
+		r.Step = StepDone
+	default:
+		// The organization requires a password: the newcomer chooses one.
 		r.Step = StepSetPassword
 	}
 	return r

@@ -270,6 +270,8 @@ func describe(r StepResult) string {
 		return "blocked " + r.Blocked.Reason
 	case r.Target == nil:
 		return "no target"
+	case r.Target.Offer != nil:
+		return fmt.Sprintf("joining %s by %s", r.Target.Offer.Org.Name, r.Target.Offer.Kind)
 	case r.Target.IsNew():
 		return fmt.Sprintf("new org %q auto=%v", r.Target.NewOrgName, r.Target.Auto)
 	}

@@ -46,9 +46,20 @@ type Client struct {
 type OrgChoice struct {
 	ID   id.Org
 	Name string
-	// Kind is why it is offered: "member" (the email has an account there).
-	Kind string
+	// Kind is why it is offered: "member" (the email has an account there),
+	// "invite" (an invitation, InviteID, as RoleName) or "domain" (the
+	// email's verified domain lets it join, as RoleName).
+	Kind     string
+	InviteID id.Invite
+	RoleName string
 }
+
+// Kinds of OrgChoice.
+const (
+	ChoiceMember = "member"
+	ChoiceInvite = string(OfferInvite)
+	ChoiceDomain = string(OfferDomain)
+)
 
 // View is everything a page needs to render the attempt's current step.
 type View struct {

@@ -26,6 +26,11 @@ type UserInput struct {
 	// Roles are role keys to give the user (default: member). The first
 	// member of an organization without an active owner also becomes owner.
 	Roles []string
+	// InTransaction, when set, runs in the transaction that creates the
+	// user, after its roles: what it writes commits or rolls back with the
+	// user, and its error undoes the creation (the login flow accepts the
+	// invitation that let the person in).
+	InTransaction func(ctx context.Context, w store.Writer, u *user.User) error
 }
 
 // CreateUser creates a user in an organization with its first roles.
@@ -72,6 +77,9 @@ func (s *Service) CreateUser(ctx context.Context, actor audit.Actor, projectID i
 			if err := s.assign(ctx, w, actor, u, r, now); err != nil {
 				return err
 			}
+		}
+		if in.InTransaction != nil {
+			return in.InTransaction(ctx, w, u)
 		}
 		return nil
 	})

@@ -146,6 +146,9 @@ func (s *Service) finish(ctx context.Context, w store.Writer, a *Attempt, cand *
 			}
 		}
 	}
+	if err := s.acceptOnLogin(ctx, w, a, &u, cand.Org.ID, now); err != nil {
+		return nil, "", err
+	}
 	u.LastLoginAt = &now
 	if facts.EmailVerified && !u.EmailVerified {
 		u.EmailVerified, u.UpdatedAt = true, now
@@ -231,6 +234,11 @@ func (s *Service) createAccount(ctx context.Context, a *Attempt, t *login.Target
 	})
 	if err != nil {
 		return nil, err
+	}
+	if t.Offer != nil {
+		if a, err = s.join(ctx, a, t.Offer, claim); err != nil {
+			return nil, err
+		}
 	}
 	if a.st.Creating.OrgID == "" {
 		name := t.NewOrgName

@@ -9,7 +9,10 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
+	"github.com/gatehouse-auth/gatehouse/internal/dnstest"
+	"github.com/gatehouse-auth/gatehouse/internal/domain"
 	"github.com/gatehouse-auth/gatehouse/internal/id"
+	"github.com/gatehouse-auth/gatehouse/internal/invite"
 	"github.com/gatehouse-auth/gatehouse/internal/login"
 	"github.com/gatehouse-auth/gatehouse/internal/login/flow"
 	"github.com/gatehouse-auth/gatehouse/internal/mail"
@@ -42,6 +45,9 @@ type world struct {
 	hasher *password.Hasher
 	svc    *flow.Service
 	p      *project.Project
+	inv    *invite.Service
+	dom    *domain.Service
+	dns    *dnstest.Server
 }
 
 // cheap keeps tests fast; one test uses the production parameters.
@@ -65,10 +71,13 @@ func newWorld(t testing.TB, st store.Store) *world {
 	w.sess = session.New(st, []byte("0123456789abcdef0123456789abcdef"), session.WithClock(clk.Now))
 	w.outbox = mail.NewOutbox(st, mail.WithClock(clk.Now))
 	w.hasher = password.NewHasher(password.WithParams(cheap))
+	w.inv = invite.New(st, w.outbox, "https://auth.example.com", invite.WithClock(clk.Now))
+	w.dns = dnstest.Start(t)
+	w.dom = domain.New(st, domain.NewResolver(w.dns.Addr()), domain.WithClock(clk.Now))
 	w.svc = flow.NewService(flow.Deps{
 		Store: st, Tenancy: w.ten, Sessions: w.sess, Outbox: w.outbox, Hasher: w.hasher,
 		Throttle: throttle.New(st, throttle.WithClock(clk.Now)), PublicURL: "https://auth.example.com/",
-		Clock: clk.Now,
+		Invites: w.inv, Domains: w.dom, Clock: clk.Now,
 	})
 	w.p = w.project("Shop", nil)
 	return w

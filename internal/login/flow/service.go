@@ -14,10 +14,13 @@ import (
 	"fmt"
 	"github.com/gatehouse-auth/gatehouse/internal/login"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/gatehouse-auth/gatehouse/internal/domain"
 	"github.com/gatehouse-auth/gatehouse/internal/id"
+	"github.com/gatehouse-auth/gatehouse/internal/invite"
 	"github.com/gatehouse-auth/gatehouse/internal/mail"
 	"github.com/gatehouse-auth/gatehouse/internal/password"
 	"github.com/gatehouse-auth/gatehouse/internal/session"
@@ -88,6 +91,10 @@ type Deps struct {
 	Mailer   *mail.Worker
 	Hasher   *password.Hasher
 	Throttle *throttle.Limiter
+	// Invites and Domains offer the organizations a proven email may join
+	// (its pending invitations, its verified domain); nil offers none.
+	Invites *invite.Service
+	Domains *domain.Service
 	// PublicURL is the server's base URL, for magic links.
 	PublicURL string
 	Clock     func() time.Time
@@ -155,6 +162,9 @@ type state struct {
 	// Creating records the account Complete is creating, so a repeated or
 	// concurrent Complete never creates a second one.
 	Creating *creating `json:"creating,omitempty"`
+	// AcceptInvite is an invitation to mark accepted with the session: the
+	// person it invited turned out to have an account there already.
+	AcceptInvite id.Invite `json:"accept_invite,omitempty"`
 }
 
 type pendingCode struct {
@@ -181,6 +191,25 @@ func hashSecret(s string) store.SecretHash {
 // Start opens an attempt for an authorization request and returns the
 // cookie value that binds it to the browser.
 func (s *Service) Start(ctx context.Context, projectID id.Project, req login.AuthRequest, c login.Client) (*Attempt, string, error) {
+	return s.start(ctx, projectID, req, c, login.Facts{})
+}
+
+// Switch opens an attempt for a person who holds a session in the project
+// and asks for another organization (req.OrganizationHint): it starts
+// from what that session proved (the email, whether the email was proven,
+// the factors and when), so Next ends at once when those facts satisfy the
+// target's policy and otherwise asks only for what is missing. A password
+// proof of the session's user proves nothing about the target's user.
+// Facts never cross projects: a session of another project is refused.
+func (s *Service) Switch(ctx context.Context, projectID id.Project, req login.AuthRequest, from *session.Session, c login.Client) (*Attempt, string, error) {
+	if from == nil || from.ProjectID != projectID || from.Facts.Email == "" {
+		return nil, "", fmt.Errorf("switch organization in project %s: %w", projectID, ErrGone)
+	}
+	f := login.Facts{Email: from.Facts.Email, EmailVerified: from.Facts.EmailVerified, Proofs: slices.Clone(from.Facts.Proofs)}
+	return s.start(ctx, projectID, req, c, f)
+}
+
+func (s *Service) start(ctx context.Context, projectID id.Project, req login.AuthRequest, c login.Client, seed login.Facts) (*Attempt, string, error) {
 	if err := s.allowStart(ctx, projectID, c); err != nil {
 		return nil, "", err
 	}
@@ -195,7 +224,11 @@ func (s *Service) Start(ctx context.Context, projectID id.Project, req login.Aut
 	}
 	a := &Attempt{ID: id.New[id.LoginAttempt](now), ProjectID: projectID, Request: req, cookie: cookie,
 		CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(AttemptLifetime)}
-	a.st.Facts.Proofs = []login.Proof{}
+	a.st.Facts = seed
+	if a.st.Facts.Proofs == nil {
+		a.st.Facts.Proofs = []login.Proof{}
+	}
+	a.sync()
 	stJSON, err := json.Marshal(a.st)
 	if err != nil {
 		return nil, "", fmt.Errorf("encode attempt state: %w", err)

@@ -94,10 +94,12 @@ func (s *Service) submitOnce(ctx context.Context, a *Attempt, in login.Input, c 
 		s.d.Mailer.Poke()
 	}
 	// The email's accounts did not change in this submit (identify judged
-	// again when it set the email), so Next runs over the same inputs.
-	after := &situation{p: t.sit.p, cands: t.sit.cands}
-	after.res = login.Next(login.Inputs{Project: after.p, Facts: cur.st.Facts, Choices: cur.st.Choices,
-		OrgHint: cur.Request.OrganizationHint, Candidates: after.cands})
+	// again when it set the email), so Next runs over the same inputs; the
+	// offers are read now if this submit proved the email.
+	after := &situation{p: t.sit.p, cands: t.sit.cands, offers: t.sit.offers, offered: t.sit.offered}
+	if err := s.decide(ctx, s.d.Store, cur, after); err != nil {
+		return nil, err
+	}
 	*a = *cur
 	v := s.view(cur, after)
 	v.FieldErrors, v.Notice, v.ThrottledFor = t.v.FieldErrors, t.v.Notice, t.v.ThrottledFor
@@ -136,7 +138,8 @@ func (s *Service) act(ctx context.Context, t *turn, in login.Input) error {
 	case step == login.StepPassword && in.Action == login.ActionForgot:
 		return s.forgot(ctx, t)
 	case step == login.StepChooseOrg && in.Action == login.ActionChooseOrg:
-		if !slices.ContainsFunc(t.sit.res.Orgs, func(c login.Candidate) bool { return c.Org.ID == in.OrgID }) {
+		if !slices.ContainsFunc(t.sit.res.Orgs, func(c login.Candidate) bool { return c.Org.ID == in.OrgID }) &&
+			!slices.ContainsFunc(t.sit.res.Offers, func(o login.Offer) bool { return o.Org.ID == in.OrgID }) {
 			t.v.FieldErrors["org_id"] = "Choose one of the organizations listed."
 			return nil
 		}

@@ -41,7 +41,10 @@ func (s *Service) view(a *Attempt, sit *situation) *login.View {
 		}
 	}
 	for _, c := range r.Orgs {
-		v.Orgs = append(v.Orgs, login.OrgChoice{ID: c.Org.ID, Name: c.Org.Name, Kind: "member"})
+		v.Orgs = append(v.Orgs, login.OrgChoice{ID: c.Org.ID, Name: c.Org.Name, Kind: login.ChoiceMember})
+	}
+	for _, o := range r.Offers {
+		v.Orgs = append(v.Orgs, login.OrgChoice{ID: o.Org.ID, Name: o.Org.Name, Kind: string(o.Kind), InviteID: o.InviteID, RoleName: o.RoleName})
 	}
 	return v
 }
