@@ -5,13 +5,17 @@ package domain
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base32"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
+	"github.com/gatehouse-auth/gatehouse/internal/fault"
 	"github.com/gatehouse-auth/gatehouse/internal/id"
-	"github.com/gatehouse-auth/gatehouse/internal/org"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
 )
 
@@ -51,12 +55,29 @@ type Resolver interface {
 	LookupTXT(ctx context.Context, name string) ([]string, error)
 }
 
+// Stable error codes of this package (fault codes).
+const (
+	// CodePublicEmailDomain: the domain belongs to a public email provider.
+	CodePublicEmailDomain = "public_email_domain"
+	// CodeDomainExists: the organization already claims the domain.
+	CodeDomainExists = "domain_exists"
+	// CodeDomainTaken: another organization of the project verified it.
+	CodeDomainTaken = "domain_taken"
+	// CodeDomainNotVerified: the TXT record was not found; the check's
+	// result is saved on the domain (last_checked_at, last_error).
+	CodeDomainNotVerified = "domain_not_verified"
+)
+
+// LookupTimeout bounds one verification's DNS lookup.
+const LookupTimeout = 5 * time.Second
+
 // Service manages domains.
 type Service struct {
-	st    store.Store
-	res   Resolver
-	clock func() time.Time
-	log   *slog.Logger
+	st      store.Store
+	res     Resolver
+	clock   func() time.Time
+	log     *slog.Logger
+	timeout time.Duration
 }
 
 // Option configures a Service.
@@ -68,43 +89,93 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.clock 
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 
+// WithLookupTimeout replaces LookupTimeout (tests of unanswered lookups).
+func WithLookupTimeout(d time.Duration) Option { return func(s *Service) { s.timeout = d } }
+
 // New returns the domain service.
 func New(st store.Store, r Resolver, opts ...Option) *Service {
-	s := &Service{st: st, res: r, clock: time.Now, log: slog.Default()}
+	s := &Service{st: st, res: r, clock: time.Now, log: slog.Default(), timeout: LookupTimeout}
 	for _, o := range opts {
 		o(s)
 	}
 	return s
 }
 
-var errTODO = errors.New("domains: not built yet")
+// now is the current time as stored: UTC with microsecond precision.
+func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
 
-// Add claims a domain for an organization.
-func (s *Service) Add(ctx context.Context, actor audit.Actor, projectID id.Project, orgID string, name string) (*Domain, error) {
-	return nil, errTODO
+// write runs fn in one transaction and classifies what it returns.
+func (s *Service) write(ctx context.Context, op string, fn func(w store.Writer) error) error {
+	if err := s.st.Write(ctx, fn); err != nil {
+		return s.classify(op, err)
+	}
+	return nil
 }
 
-// Get returns one domain.
-func (s *Service) Get(ctx context.Context, projectID id.Project, domainID string) (*Domain, error) {
-	return nil, errTODO
+// classify keeps classified errors and turns anything else into an internal
+// error, logging its cause once.
+func (s *Service) classify(op string, err error) error {
+	if fe, ok := fault.As(err); ok {
+		return fe
+	}
+	s.log.Error("domain operation failed", "op", op, "err", err)
+	return fault.NewInternal(fmt.Errorf("%s: %w", op, err))
 }
 
-// List lists an organization's domains ("" lists the project's).
-func (s *Service) List(ctx context.Context, projectID id.Project, orgID string, page store.Page) ([]*Domain, error) {
-	return nil, errTODO
+// missing maps a store "not found" to the NotFound fault for what.
+func missing(err error, what string) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return fault.NewNotFound(what)
+	}
+	return fmt.Errorf("%s lookup: %w", what, err)
 }
 
-// Verify checks the domain's TXT record now.
-func (s *Service) Verify(ctx context.Context, actor audit.Actor, projectID id.Project, domainID string) (*Domain, error) {
-	return nil, errTODO
+// newToken returns 32 random bytes in lowercase base32 (52 characters), a
+// value that survives every DNS console's handling of TXT values.
+func newToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 }
 
-// Delete removes a claim.
-func (s *Service) Delete(ctx context.Context, actor audit.Actor, projectID id.Project, domainID string) error {
-	return errTODO
+func fromRecord(r *store.DomainRecord) *Domain {
+	return &Domain{
+		ID: r.ID, ProjectID: r.ProjectID, OrgID: r.OrgID, Name: r.Name, Token: r.Token,
+		Status: Status(r.Status), VerifiedAt: r.VerifiedAt, LastCheckedAt: r.LastCheckedAt,
+		LastError: r.LastError, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
 }
 
-// JoinableOrgs are the organizations an email may join by its domain.
-func (s *Service) JoinableOrgs(ctx context.Context, r store.Reader, projectID id.Project, email string) ([]*org.Organization, error) {
-	return nil, nil
+func (d *Domain) record() *store.DomainRecord {
+	return &store.DomainRecord{
+		ID: d.ID, ProjectID: d.ProjectID, OrgID: d.OrgID, Name: d.Name, Token: d.Token,
+		Status: string(d.Status), VerifiedAt: d.VerifiedAt, LastCheckedAt: d.LastCheckedAt,
+		LastError: d.LastError, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+	}
+}
+
+// snapshot is the domain as recorded in audit events (API field names).
+func (d *Domain) snapshot() map[string]any {
+	return map[string]any{
+		"id":              d.ID,
+		"organization_id": d.OrgID,
+		"domain":          d.Name,
+		"status":          d.Status,
+		"last_error":      d.LastError,
+	}
+}
+
+// event builds an audit event for a change to d made at now.
+func event(now time.Time, d *Domain, actor audit.Actor, typ string, before, after any) *audit.Event {
+	return &audit.Event{
+		ID:             id.New[id.AuditEvent](now),
+		ProjectID:      d.ProjectID,
+		OrganizationID: d.OrgID,
+		Actor:          actor,
+		Type:           typ,
+		ResourceType:   "domain",
+		ResourceID:     string(d.ID),
+		Details:        audit.Details(before, after),
+		OccurredAt:     now,
+	}
 }

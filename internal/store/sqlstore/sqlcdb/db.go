@@ -51,6 +51,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.deleteAuthorizationCodesExpiredBeforeStmt, err = db.PrepareContext(ctx, deleteAuthorizationCodesExpiredBefore); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteAuthorizationCodesExpiredBefore: %w", err)
 	}
+	if q.deleteDomainStmt, err = db.PrepareContext(ctx, deleteDomain); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteDomain: %w", err)
+	}
 	if q.deleteExpiredLoginAttemptsStmt, err = db.PrepareContext(ctx, deleteExpiredLoginAttempts); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteExpiredLoginAttempts: %w", err)
 	}
@@ -80,6 +83,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.getAuthorizationCodeStmt, err = db.PrepareContext(ctx, getAuthorizationCode); err != nil {
 		return nil, fmt.Errorf("error preparing query GetAuthorizationCode: %w", err)
+	}
+	if q.getDomainStmt, err = db.PrepareContext(ctx, getDomain); err != nil {
+		return nil, fmt.Errorf("error preparing query GetDomain: %w", err)
 	}
 	if q.getInviteStmt, err = db.PrepareContext(ctx, getInvite); err != nil {
 		return nil, fmt.Errorf("error preparing query GetInvite: %w", err)
@@ -141,6 +147,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getUserByEmailStmt, err = db.PrepareContext(ctx, getUserByEmail); err != nil {
 		return nil, fmt.Errorf("error preparing query GetUserByEmail: %w", err)
 	}
+	if q.getVerifiedDomainByNameStmt, err = db.PrepareContext(ctx, getVerifiedDomainByName); err != nil {
+		return nil, fmt.Errorf("error preparing query GetVerifiedDomainByName: %w", err)
+	}
 	if q.hitThrottleStmt, err = db.PrepareContext(ctx, hitThrottle); err != nil {
 		return nil, fmt.Errorf("error preparing query HitThrottle: %w", err)
 	}
@@ -149,6 +158,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.insertAuthorizationCodeStmt, err = db.PrepareContext(ctx, insertAuthorizationCode); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertAuthorizationCode: %w", err)
+	}
+	if q.insertDomainStmt, err = db.PrepareContext(ctx, insertDomain); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertDomain: %w", err)
 	}
 	if q.insertInviteStmt, err = db.PrepareContext(ctx, insertInvite); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertInvite: %w", err)
@@ -204,6 +216,12 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listAuditEventsOfTypeStmt, err = db.PrepareContext(ctx, listAuditEventsOfType); err != nil {
 		return nil, fmt.Errorf("error preparing query ListAuditEventsOfType: %w", err)
 	}
+	if q.listDomainsStmt, err = db.PrepareContext(ctx, listDomains); err != nil {
+		return nil, fmt.Errorf("error preparing query ListDomains: %w", err)
+	}
+	if q.listDomainsByNameStmt, err = db.PrepareContext(ctx, listDomainsByName); err != nil {
+		return nil, fmt.Errorf("error preparing query ListDomainsByName: %w", err)
+	}
 	if q.listInvitesInOrganizationStmt, err = db.PrepareContext(ctx, listInvitesInOrganization); err != nil {
 		return nil, fmt.Errorf("error preparing query ListInvitesInOrganization: %w", err)
 	}
@@ -215,6 +233,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.listOAuthClientsStmt, err = db.PrepareContext(ctx, listOAuthClients); err != nil {
 		return nil, fmt.Errorf("error preparing query ListOAuthClients: %w", err)
+	}
+	if q.listOrganizationDomainsStmt, err = db.PrepareContext(ctx, listOrganizationDomains); err != nil {
+		return nil, fmt.Errorf("error preparing query ListOrganizationDomains: %w", err)
 	}
 	if q.listOrganizationsStmt, err = db.PrepareContext(ctx, listOrganizations); err != nil {
 		return nil, fmt.Errorf("error preparing query ListOrganizations: %w", err)
@@ -330,6 +351,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.touchSessionStmt, err = db.PrepareContext(ctx, touchSession); err != nil {
 		return nil, fmt.Errorf("error preparing query TouchSession: %w", err)
 	}
+	if q.updateDomainCheckStmt, err = db.PrepareContext(ctx, updateDomainCheck); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateDomainCheck: %w", err)
+	}
 	if q.updateInviteStmt, err = db.PrepareContext(ctx, updateInvite); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateInvite: %w", err)
 	}
@@ -410,6 +434,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing deleteAuthorizationCodesExpiredBeforeStmt: %w", cerr)
 		}
 	}
+	if q.deleteDomainStmt != nil {
+		if cerr := q.deleteDomainStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteDomainStmt: %w", cerr)
+		}
+	}
 	if q.deleteExpiredLoginAttemptsStmt != nil {
 		if cerr := q.deleteExpiredLoginAttemptsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing deleteExpiredLoginAttemptsStmt: %w", cerr)
@@ -458,6 +487,11 @@ func (q *Queries) Close() error {
 	if q.getAuthorizationCodeStmt != nil {
 		if cerr := q.getAuthorizationCodeStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getAuthorizationCodeStmt: %w", cerr)
+		}
+	}
+	if q.getDomainStmt != nil {
+		if cerr := q.getDomainStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getDomainStmt: %w", cerr)
 		}
 	}
 	if q.getInviteStmt != nil {
@@ -560,6 +594,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing getUserByEmailStmt: %w", cerr)
 		}
 	}
+	if q.getVerifiedDomainByNameStmt != nil {
+		if cerr := q.getVerifiedDomainByNameStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getVerifiedDomainByNameStmt: %w", cerr)
+		}
+	}
 	if q.hitThrottleStmt != nil {
 		if cerr := q.hitThrottleStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing hitThrottleStmt: %w", cerr)
@@ -573,6 +612,11 @@ func (q *Queries) Close() error {
 	if q.insertAuthorizationCodeStmt != nil {
 		if cerr := q.insertAuthorizationCodeStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing insertAuthorizationCodeStmt: %w", cerr)
+		}
+	}
+	if q.insertDomainStmt != nil {
+		if cerr := q.insertDomainStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertDomainStmt: %w", cerr)
 		}
 	}
 	if q.insertInviteStmt != nil {
@@ -665,6 +709,16 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listAuditEventsOfTypeStmt: %w", cerr)
 		}
 	}
+	if q.listDomainsStmt != nil {
+		if cerr := q.listDomainsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listDomainsStmt: %w", cerr)
+		}
+	}
+	if q.listDomainsByNameStmt != nil {
+		if cerr := q.listDomainsByNameStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listDomainsByNameStmt: %w", cerr)
+		}
+	}
 	if q.listInvitesInOrganizationStmt != nil {
 		if cerr := q.listInvitesInOrganizationStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listInvitesInOrganizationStmt: %w", cerr)
@@ -683,6 +737,11 @@ func (q *Queries) Close() error {
 	if q.listOAuthClientsStmt != nil {
 		if cerr := q.listOAuthClientsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listOAuthClientsStmt: %w", cerr)
+		}
+	}
+	if q.listOrganizationDomainsStmt != nil {
+		if cerr := q.listOrganizationDomainsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listOrganizationDomainsStmt: %w", cerr)
 		}
 	}
 	if q.listOrganizationsStmt != nil {
@@ -875,6 +934,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing touchSessionStmt: %w", cerr)
 		}
 	}
+	if q.updateDomainCheckStmt != nil {
+		if cerr := q.updateDomainCheckStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateDomainCheckStmt: %w", cerr)
+		}
+	}
 	if q.updateInviteStmt != nil {
 		if cerr := q.updateInviteStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing updateInviteStmt: %w", cerr)
@@ -973,6 +1037,7 @@ type Queries struct {
 	countRoleMembersStmt                      *sql.Stmt
 	countRolesWithKeyStmt                     *sql.Stmt
 	deleteAuthorizationCodesExpiredBeforeStmt *sql.Stmt
+	deleteDomainStmt                          *sql.Stmt
 	deleteExpiredLoginAttemptsStmt            *sql.Stmt
 	deleteOAuthClientStmt                     *sql.Stmt
 	deleteOrganizationStmt                    *sql.Stmt
@@ -983,6 +1048,7 @@ type Queries struct {
 	deleteSigningKeyStmt                      *sql.Stmt
 	deleteUserStmt                            *sql.Stmt
 	getAuthorizationCodeStmt                  *sql.Stmt
+	getDomainStmt                             *sql.Stmt
 	getInviteStmt                             *sql.Stmt
 	getInviteByTokenHashStmt                  *sql.Stmt
 	getLoginAttemptStmt                       *sql.Stmt
@@ -1003,9 +1069,11 @@ type Queries struct {
 	getSigningKeyStmt                         *sql.Stmt
 	getUserStmt                               *sql.Stmt
 	getUserByEmailStmt                        *sql.Stmt
+	getVerifiedDomainByNameStmt               *sql.Stmt
 	hitThrottleStmt                           *sql.Stmt
 	insertAuditEventStmt                      *sql.Stmt
 	insertAuthorizationCodeStmt               *sql.Stmt
+	insertDomainStmt                          *sql.Stmt
 	insertInviteStmt                          *sql.Stmt
 	insertLoginAttemptStmt                    *sql.Stmt
 	insertMailStmt                            *sql.Stmt
@@ -1024,10 +1092,13 @@ type Queries struct {
 	listAuditEventsForActorStmt               *sql.Stmt
 	listAuditEventsForOrganizationStmt        *sql.Stmt
 	listAuditEventsOfTypeStmt                 *sql.Stmt
+	listDomainsStmt                           *sql.Stmt
+	listDomainsByNameStmt                     *sql.Stmt
 	listInvitesInOrganizationStmt             *sql.Stmt
 	listInvitesInProjectStmt                  *sql.Stmt
 	listMailStmt                              *sql.Stmt
 	listOAuthClientsStmt                      *sql.Stmt
+	listOrganizationDomainsStmt               *sql.Stmt
 	listOrganizationsStmt                     *sql.Stmt
 	listPendingInvitesByEmailStmt             *sql.Stmt
 	listPermissionsStmt                       *sql.Stmt
@@ -1066,6 +1137,7 @@ type Queries struct {
 	setAuthorizationCodeGrantStmt             *sql.Stmt
 	touchSecretKeyStmt                        *sql.Stmt
 	touchSessionStmt                          *sql.Stmt
+	updateDomainCheckStmt                     *sql.Stmt
 	updateInviteStmt                          *sql.Stmt
 	updateLoginAttemptStmt                    *sql.Stmt
 	updateOAuthClientStmt                     *sql.Stmt
@@ -1091,108 +1163,116 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		countRoleMembersStmt:       q.countRoleMembersStmt,
 		countRolesWithKeyStmt:      q.countRolesWithKeyStmt,
 		deleteAuthorizationCodesExpiredBeforeStmt: q.deleteAuthorizationCodesExpiredBeforeStmt,
-		deleteExpiredLoginAttemptsStmt:            q.deleteExpiredLoginAttemptsStmt,
-		deleteOAuthClientStmt:                     q.deleteOAuthClientStmt,
-		deleteOrganizationStmt:                    q.deleteOrganizationStmt,
-		deletePasswordHashStmt:                    q.deletePasswordHashStmt,
-		deletePermissionStmt:                      q.deletePermissionStmt,
-		deleteRoleStmt:                            q.deleteRoleStmt,
-		deleteRoleAssignmentStmt:                  q.deleteRoleAssignmentStmt,
-		deleteSigningKeyStmt:                      q.deleteSigningKeyStmt,
-		deleteUserStmt:                            q.deleteUserStmt,
-		getAuthorizationCodeStmt:                  q.getAuthorizationCodeStmt,
-		getInviteStmt:                             q.getInviteStmt,
-		getInviteByTokenHashStmt:                  q.getInviteByTokenHashStmt,
-		getLoginAttemptStmt:                       q.getLoginAttemptStmt,
-		getLoginAttemptByCookieStmt:               q.getLoginAttemptByCookieStmt,
-		getLoginAttemptByLinkStmt:                 q.getLoginAttemptByLinkStmt,
-		getMailStmt:                               q.getMailStmt,
-		getOAuthClientStmt:                        q.getOAuthClientStmt,
-		getOrganizationStmt:                       q.getOrganizationStmt,
-		getPasswordHashStmt:                       q.getPasswordHashStmt,
-		getPermissionStmt:                         q.getPermissionStmt,
-		getPermissionByKeyStmt:                    q.getPermissionByKeyStmt,
-		getProjectStmt:                            q.getProjectStmt,
-		getRoleStmt:                               q.getRoleStmt,
-		getRoleByKeyStmt:                          q.getRoleByKeyStmt,
-		getSecretKeyStmt:                          q.getSecretKeyStmt,
-		getSecretKeyByHashStmt:                    q.getSecretKeyByHashStmt,
-		getSessionStmt:                            q.getSessionStmt,
-		getSigningKeyStmt:                         q.getSigningKeyStmt,
-		getUserStmt:                               q.getUserStmt,
-		getUserByEmailStmt:                        q.getUserByEmailStmt,
-		hitThrottleStmt:                           q.hitThrottleStmt,
-		insertAuditEventStmt:                      q.insertAuditEventStmt,
-		insertAuthorizationCodeStmt:               q.insertAuthorizationCodeStmt,
-		insertInviteStmt:                          q.insertInviteStmt,
-		insertLoginAttemptStmt:                    q.insertLoginAttemptStmt,
-		insertMailStmt:                            q.insertMailStmt,
-		insertOAuthClientStmt:                     q.insertOAuthClientStmt,
-		insertOrganizationStmt:                    q.insertOrganizationStmt,
-		insertPermissionStmt:                      q.insertPermissionStmt,
-		insertProjectStmt:                         q.insertProjectStmt,
-		insertRoleStmt:                            q.insertRoleStmt,
-		insertRoleAssignmentStmt:                  q.insertRoleAssignmentStmt,
-		insertSecretKeyStmt:                       q.insertSecretKeyStmt,
-		insertSessionStmt:                         q.insertSessionStmt,
-		insertSigningKeyStmt:                      q.insertSigningKeyStmt,
-		insertUserStmt:                            q.insertUserStmt,
-		issueFirstRefreshStmt:                     q.issueFirstRefreshStmt,
-		listAuditEventsStmt:                       q.listAuditEventsStmt,
-		listAuditEventsForActorStmt:               q.listAuditEventsForActorStmt,
-		listAuditEventsForOrganizationStmt:        q.listAuditEventsForOrganizationStmt,
-		listAuditEventsOfTypeStmt:                 q.listAuditEventsOfTypeStmt,
-		listInvitesInOrganizationStmt:             q.listInvitesInOrganizationStmt,
-		listInvitesInProjectStmt:                  q.listInvitesInProjectStmt,
-		listMailStmt:                              q.listMailStmt,
-		listOAuthClientsStmt:                      q.listOAuthClientsStmt,
-		listOrganizationsStmt:                     q.listOrganizationsStmt,
-		listPendingInvitesByEmailStmt:             q.listPendingInvitesByEmailStmt,
-		listPermissionsStmt:                       q.listPermissionsStmt,
-		listProjectsStmt:                          q.listProjectsStmt,
-		listRolePermissionsStmt:                   q.listRolePermissionsStmt,
-		listRolePermissionsInRangeStmt:            q.listRolePermissionsInRangeStmt,
-		listRolesStmt:                             q.listRolesStmt,
-		listSecretKeysStmt:                        q.listSecretKeysStmt,
-		listSessionsInProjectStmt:                 q.listSessionsInProjectStmt,
-		listSessionsOfOrganizationStmt:            q.listSessionsOfOrganizationStmt,
-		listSessionsOfUserStmt:                    q.listSessionsOfUserStmt,
-		listSigningKeysStmt:                       q.listSigningKeysStmt,
-		listUserRolePermissionsStmt:               q.listUserRolePermissionsStmt,
-		listUserRolesStmt:                         q.listUserRolesStmt,
-		listUsersByEmailStmt:                      q.listUsersByEmailStmt,
-		listUsersInOrganizationStmt:               q.listUsersInOrganizationStmt,
-		listUsersInProjectStmt:                    q.listUsersInProjectStmt,
-		lockLoginAttemptStmt:                      q.lockLoginAttemptStmt,
-		lockOrganizationStmt:                      q.lockOrganizationStmt,
-		lockProjectStmt:                           q.lockProjectStmt,
-		markMailFailedStmt:                        q.markMailFailedStmt,
-		markMailSentStmt:                          q.markMailSentStmt,
-		organizationExistsStmt:                    q.organizationExistsStmt,
-		pruneThrottleStmt:                         q.pruneThrottleStmt,
-		purgeMailStmt:                             q.purgeMailStmt,
-		removeMemberOfUserStmt:                    q.removeMemberOfUserStmt,
-		resetThrottleStmt:                         q.resetThrottleStmt,
-		retireSigningKeyStmt:                      q.retireSigningKeyStmt,
-		revokeOrgSessionsStmt:                     q.revokeOrgSessionsStmt,
-		revokeSecretKeyStmt:                       q.revokeSecretKeyStmt,
-		revokeSessionStmt:                         q.revokeSessionStmt,
-		revokeUserSessionsStmt:                    q.revokeUserSessionsStmt,
-		rotateRefreshTokenStmt:                    q.rotateRefreshTokenStmt,
-		sessionAccessByBrowserHashStmt:            q.sessionAccessByBrowserHashStmt,
-		sessionAccessByIDStmt:                     q.sessionAccessByIDStmt,
-		setAuthorizationCodeGrantStmt:             q.setAuthorizationCodeGrantStmt,
-		touchSecretKeyStmt:                        q.touchSecretKeyStmt,
-		touchSessionStmt:                          q.touchSessionStmt,
-		updateInviteStmt:                          q.updateInviteStmt,
-		updateLoginAttemptStmt:                    q.updateLoginAttemptStmt,
-		updateOAuthClientStmt:                     q.updateOAuthClientStmt,
-		updateOrganizationStmt:                    q.updateOrganizationStmt,
-		updatePermissionStmt:                      q.updatePermissionStmt,
-		updateProjectStmt:                         q.updateProjectStmt,
-		updateRoleStmt:                            q.updateRoleStmt,
-		updateUserStmt:                            q.updateUserStmt,
-		upsertPasswordHashStmt:                    q.upsertPasswordHashStmt,
-		useAuthorizationCodeStmt:                  q.useAuthorizationCodeStmt,
+		deleteDomainStmt:                   q.deleteDomainStmt,
+		deleteExpiredLoginAttemptsStmt:     q.deleteExpiredLoginAttemptsStmt,
+		deleteOAuthClientStmt:              q.deleteOAuthClientStmt,
+		deleteOrganizationStmt:             q.deleteOrganizationStmt,
+		deletePasswordHashStmt:             q.deletePasswordHashStmt,
+		deletePermissionStmt:               q.deletePermissionStmt,
+		deleteRoleStmt:                     q.deleteRoleStmt,
+		deleteRoleAssignmentStmt:           q.deleteRoleAssignmentStmt,
+		deleteSigningKeyStmt:               q.deleteSigningKeyStmt,
+		deleteUserStmt:                     q.deleteUserStmt,
+		getAuthorizationCodeStmt:           q.getAuthorizationCodeStmt,
+		getDomainStmt:                      q.getDomainStmt,
+		getInviteStmt:                      q.getInviteStmt,
+		getInviteByTokenHashStmt:           q.getInviteByTokenHashStmt,
+		getLoginAttemptStmt:                q.getLoginAttemptStmt,
+		getLoginAttemptByCookieStmt:        q.getLoginAttemptByCookieStmt,
+		getLoginAttemptByLinkStmt:          q.getLoginAttemptByLinkStmt,
+		getMailStmt:                        q.getMailStmt,
+		getOAuthClientStmt:                 q.getOAuthClientStmt,
+		getOrganizationStmt:                q.getOrganizationStmt,
+		getPasswordHashStmt:                q.getPasswordHashStmt,
+		getPermissionStmt:                  q.getPermissionStmt,
+		getPermissionByKeyStmt:             q.getPermissionByKeyStmt,
+		getProjectStmt:                     q.getProjectStmt,
+		getRoleStmt:                        q.getRoleStmt,
+		getRoleByKeyStmt:                   q.getRoleByKeyStmt,
+		getSecretKeyStmt:                   q.getSecretKeyStmt,
+		getSecretKeyByHashStmt:             q.getSecretKeyByHashStmt,
+		getSessionStmt:                     q.getSessionStmt,
+		getSigningKeyStmt:                  q.getSigningKeyStmt,
+		getUserStmt:                        q.getUserStmt,
+		getUserByEmailStmt:                 q.getUserByEmailStmt,
+		getVerifiedDomainByNameStmt:        q.getVerifiedDomainByNameStmt,
+		hitThrottleStmt:                    q.hitThrottleStmt,
+		insertAuditEventStmt:               q.insertAuditEventStmt,
+		insertAuthorizationCodeStmt:        q.insertAuthorizationCodeStmt,
+		insertDomainStmt:                   q.insertDomainStmt,
+		insertInviteStmt:                   q.insertInviteStmt,
+		insertLoginAttemptStmt:             q.insertLoginAttemptStmt,
+		insertMailStmt:                     q.insertMailStmt,
+		insertOAuthClientStmt:              q.insertOAuthClientStmt,
+		insertOrganizationStmt:             q.insertOrganizationStmt,
+		insertPermissionStmt:               q.insertPermissionStmt,
+		insertProjectStmt:                  q.insertProjectStmt,
+		insertRoleStmt:                     q.insertRoleStmt,
+		insertRoleAssignmentStmt:           q.insertRoleAssignmentStmt,
+		insertSecretKeyStmt:                q.insertSecretKeyStmt,
+		insertSessionStmt:                  q.insertSessionStmt,
+		insertSigningKeyStmt:               q.insertSigningKeyStmt,
+		insertUserStmt:                     q.insertUserStmt,
+		issueFirstRefreshStmt:              q.issueFirstRefreshStmt,
+		listAuditEventsStmt:                q.listAuditEventsStmt,
+		listAuditEventsForActorStmt:        q.listAuditEventsForActorStmt,
+		listAuditEventsForOrganizationStmt: q.listAuditEventsForOrganizationStmt,
+		listAuditEventsOfTypeStmt:          q.listAuditEventsOfTypeStmt,
+		listDomainsStmt:                    q.listDomainsStmt,
+		listDomainsByNameStmt:              q.listDomainsByNameStmt,
+		listInvitesInOrganizationStmt:      q.listInvitesInOrganizationStmt,
+		listInvitesInProjectStmt:           q.listInvitesInProjectStmt,
+		listMailStmt:                       q.listMailStmt,
+		listOAuthClientsStmt:               q.listOAuthClientsStmt,
+		listOrganizationDomainsStmt:        q.listOrganizationDomainsStmt,
+		listOrganizationsStmt:              q.listOrganizationsStmt,
+		listPendingInvitesByEmailStmt:      q.listPendingInvitesByEmailStmt,
+		listPermissionsStmt:                q.listPermissionsStmt,
+		listProjectsStmt:                   q.listProjectsStmt,
+		listRolePermissionsStmt:            q.listRolePermissionsStmt,
+		listRolePermissionsInRangeStmt:     q.listRolePermissionsInRangeStmt,
+		listRolesStmt:                      q.listRolesStmt,
+		listSecretKeysStmt:                 q.listSecretKeysStmt,
+		listSessionsInProjectStmt:          q.listSessionsInProjectStmt,
+		listSessionsOfOrganizationStmt:     q.listSessionsOfOrganizationStmt,
+		listSessionsOfUserStmt:             q.listSessionsOfUserStmt,
+		listSigningKeysStmt:                q.listSigningKeysStmt,
+		listUserRolePermissionsStmt:        q.listUserRolePermissionsStmt,
+		listUserRolesStmt:                  q.listUserRolesStmt,
+		listUsersByEmailStmt:               q.listUsersByEmailStmt,
+		listUsersInOrganizationStmt:        q.listUsersInOrganizationStmt,
+		listUsersInProjectStmt:             q.listUsersInProjectStmt,
+		lockLoginAttemptStmt:               q.lockLoginAttemptStmt,
+		lockOrganizationStmt:               q.lockOrganizationStmt,
+		lockProjectStmt:                    q.lockProjectStmt,
+		markMailFailedStmt:                 q.markMailFailedStmt,
+		markMailSentStmt:                   q.markMailSentStmt,
+		organizationExistsStmt:             q.organizationExistsStmt,
+		pruneThrottleStmt:                  q.pruneThrottleStmt,
+		purgeMailStmt:                      q.purgeMailStmt,
+		removeMemberOfUserStmt:             q.removeMemberOfUserStmt,
+		resetThrottleStmt:                  q.resetThrottleStmt,
+		retireSigningKeyStmt:               q.retireSigningKeyStmt,
+		revokeOrgSessionsStmt:              q.revokeOrgSessionsStmt,
+		revokeSecretKeyStmt:                q.revokeSecretKeyStmt,
+		revokeSessionStmt:                  q.revokeSessionStmt,
+		revokeUserSessionsStmt:             q.revokeUserSessionsStmt,
+		rotateRefreshTokenStmt:             q.rotateRefreshTokenStmt,
+		sessionAccessByBrowserHashStmt:     q.sessionAccessByBrowserHashStmt,
+		sessionAccessByIDStmt:              q.sessionAccessByIDStmt,
+		setAuthorizationCodeGrantStmt:      q.setAuthorizationCodeGrantStmt,
+		touchSecretKeyStmt:                 q.touchSecretKeyStmt,
+		touchSessionStmt:                   q.touchSessionStmt,
+		updateDomainCheckStmt:              q.updateDomainCheckStmt,
+		updateInviteStmt:                   q.updateInviteStmt,
+		updateLoginAttemptStmt:             q.updateLoginAttemptStmt,
+		updateOAuthClientStmt:              q.updateOAuthClientStmt,
+		updateOrganizationStmt:             q.updateOrganizationStmt,
+		updatePermissionStmt:               q.updatePermissionStmt,
+		updateProjectStmt:                  q.updateProjectStmt,
+		updateRoleStmt:                     q.updateRoleStmt,
+		updateUserStmt:                     q.updateUserStmt,
+		upsertPasswordHashStmt:             q.upsertPasswordHashStmt,
+		useAuthorizationCodeStmt:           q.useAuthorizationCodeStmt,
 	}
 }

@@ -38,6 +38,20 @@ type AuthorizationCode struct {
 	GrantedSessionID    string
 }
 
+type Domain struct {
+	ID             string
+	ProjectID      string
+	OrganizationID string
+	Name           string
+	Token          string
+	Status         string
+	VerifiedAt     sql.NullTime
+	LastCheckedAt  sql.NullTime
+	LastError      string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
 type Invite struct {
 	ID             string
 	ProjectID      string
