@@ -22,6 +22,8 @@ const (
 	TemplateLoginCode Template = "login_code"
 	// TemplatePasswordReset lets a person choose a new password.
 	TemplatePasswordReset Template = "password_reset"
+	// TemplateInvite invites a person to join an organization (InviteData).
+	TemplateInvite Template = "invite"
 )
 
 // CodeData is what both templates show.
@@ -33,6 +35,21 @@ type CodeData struct {
 	ExpiresIn   time.Duration
 }
 
+// InviteData is what the invite email shows.
+type InviteData struct {
+	ProjectName string
+	Email       string
+	OrgName     string
+	// InvitedBy says who sent the invite, as the invitee would recognise
+	// them ("Ann Lee (ann@acme.example)", or the project's name).
+	InvitedBy string
+	RoleName  string
+	Link      string
+	ExpiresAt time.Time
+	// ExpiresIn is the time left at sending, said in words next to ExpiresAt.
+	ExpiresIn time.Duration
+}
+
 // ErrUnknownTemplate is returned for a template name the server does not have.
 var ErrUnknownTemplate = errors.New("unknown email template")
 
@@ -42,8 +59,11 @@ var templateFiles embed.FS
 // view is what the template files execute against.
 type view struct {
 	CodeData
+	Invite  InviteData
 	Subject string
 	Expires string
+	// ExpiresOn is the invite's expiry as a UTC date and time.
+	ExpiresOn string
 }
 
 // rendered is one message's subject and bodies.
@@ -64,7 +84,7 @@ func parseTemplates() (*templateSet, error) {
 		text: map[Template]*texttemplate.Template{},
 		html: map[Template]*htmltemplate.Template{},
 	}
-	for _, t := range []Template{TemplateLoginCode, TemplatePasswordReset} {
+	for _, t := range []Template{TemplateLoginCode, TemplatePasswordReset, TemplateInvite} {
 		txt, err := texttemplate.ParseFS(templateFiles, "templates/"+string(t)+".txt")
 		if err != nil {
 			return nil, fmt.Errorf("parse %s text template: %w", t, err)
@@ -79,13 +99,23 @@ func parseTemplates() (*templateSet, error) {
 }
 
 // render writes template t with data, which must be a CodeData (or a pointer
-// to one) with every field set.
+// to one) with every field set; an InviteData for TemplateInvite.
 func (ts *templateSet) render(t Template, data any) (*rendered, error) {
-	txt, ok := ts.text[t]
-	if !ok {
+	if _, ok := ts.text[t]; !ok {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownTemplate, t)
 	}
 	var d CodeData
+	if t == TemplateInvite {
+		inv, err := inviteData(data)
+		if err != nil {
+			return nil, fmt.Errorf("render %s: %w", t, err)
+		}
+		return ts.execute(t, view{
+			CodeData: CodeData{ProjectName: inv.ProjectName, Email: inv.Email, Link: inv.Link, ExpiresIn: inv.ExpiresIn},
+			Invite:   inv, Expires: humanDuration(inv.ExpiresIn),
+			ExpiresOn: inv.ExpiresAt.UTC().Format("2 January 2006 at 15:04 UTC"),
+		})
+	}
 	switch v := data.(type) {
 	case CodeData:
 		d = v
@@ -100,7 +130,12 @@ func (ts *templateSet) render(t Template, data any) (*rendered, error) {
 	if err := d.validate(); err != nil {
 		return nil, fmt.Errorf("render %s: %w", t, err)
 	}
-	v := view{CodeData: d, Expires: humanDuration(d.ExpiresIn)}
+	return ts.execute(t, view{CodeData: d, Expires: humanDuration(d.ExpiresIn)})
+}
+
+// execute writes the subject and both bodies of t from v.
+func (ts *templateSet) execute(t Template, v view) (*rendered, error) {
+	txt := ts.text[t]
 	var subject, text, html bytes.Buffer
 	if err := txt.ExecuteTemplate(&subject, "subject", v); err != nil {
 		return nil, fmt.Errorf("render %s subject: %w", t, err)
@@ -115,6 +150,40 @@ func (ts *templateSet) render(t Template, data any) (*rendered, error) {
 		return nil, fmt.Errorf("render %s HTML: %w", t, err)
 	}
 	return &rendered{Subject: v.Subject, Text: text.String(), HTML: html.String()}, nil
+}
+
+func inviteData(data any) (InviteData, error) {
+	var d InviteData
+	switch v := data.(type) {
+	case InviteData:
+		d = v
+	case *InviteData:
+		if v == nil {
+			return d, errors.New("no data")
+		}
+		d = *v
+	default:
+		return d, fmt.Errorf("data is %T, want mail.InviteData", data)
+	}
+	var missing []string
+	for _, f := range []struct{ name, value string }{
+		{"ProjectName", d.ProjectName}, {"Email", d.Email}, {"OrgName", d.OrgName},
+		{"InvitedBy", d.InvitedBy}, {"RoleName", d.RoleName}, {"Link", d.Link},
+	} {
+		if strings.TrimSpace(f.value) == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		return d, fmt.Errorf("missing %s", strings.Join(missing, ", "))
+	}
+	if d.ExpiresIn <= 0 || d.ExpiresAt.IsZero() {
+		return d, errors.New("no expiry")
+	}
+	if !strings.HasPrefix(d.Link, "https://") && !strings.HasPrefix(d.Link, "http://") {
+		return d, errors.New("link is not an http(s) URL")
+	}
+	return d, nil
 }
 
 func (d CodeData) validate() error {
