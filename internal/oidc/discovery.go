@@ -60,7 +60,7 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 		ScopesSupported:                   supportedScopes,
 		ClaimsSupported: []string{
 			"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "amr", "sid", "at_hash",
-			"email", "email_verified", "name", "org_id", "org",
+			"email", "email_verified", "name", "org_id", "org", "act",
 		},
 		SubjectTypesSupported: []string{"public"},
 		PromptValuesSupported: []string{"none", "login"},

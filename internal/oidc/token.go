@@ -200,6 +200,15 @@ func (p *Provider) refresh(ctx context.Context, pid id.Project, client *Client, 
 	return p.issue(ctx, pid, client, g, "", false)
 }
 
+// actorOf is the act claim (RFC 8693 §4.1) of an impersonated session's
+// tokens: the staff member acting as the user; nil for everyone else.
+func actorOf(s *session.Session) *token.Actor {
+	if s.Impersonator == nil {
+		return nil
+	}
+	return &token.Actor{Subject: s.Impersonator.StaffUserID, Email: s.Impersonator.Email}
+}
+
 // grantError maps the session service's refusals to invalid_grant.
 func grantError(err error) error {
 	switch {
@@ -221,7 +230,7 @@ func (p *Provider) issue(ctx context.Context, pid id.Project, client *Client, g 
 		Issuer: iss, Subject: u.ID, Audience: []string{string(client.ID)}, ClientID: client.ID,
 		SessionID: s.ID, AuthTime: s.Facts.AuthTime(), AMR: s.Facts.AMR(),
 		OrgID: o.ID, OrgName: o.Name, Email: u.Email, EmailVerified: u.EmailVerified, Name: u.DisplayName,
-		Roles: g.Roles, Permissions: g.Permissions,
+		Roles: g.Roles, Permissions: g.Permissions, Act: actorOf(s),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sign access token: %w", err)
@@ -236,7 +245,7 @@ func (p *Provider) issue(ctx context.Context, pid id.Project, client *Client, g 
 	idt, err := p.tokens.IDToken(ctx, pid, token.IDClaims{
 		Issuer: iss, Subject: u.ID, Audience: client.ID, Nonce: nonce, AuthTime: s.Facts.AuthTime(),
 		SessionID: s.ID, AMR: s.Facts.AMR(), Email: u.Email, EmailVerified: u.EmailVerified, Name: u.DisplayName,
-		OrgID: o.ID, OrgName: o.Name, AccessTokenHash: token.AccessTokenHash(at),
+		OrgID: o.ID, OrgName: o.Name, AccessTokenHash: token.AccessTokenHash(at), Act: actorOf(s),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sign ID token: %w", err)

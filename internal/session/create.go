@@ -42,6 +42,14 @@ func randomToken(prefix string) string {
 	return prefix + base64.RawURLEncoding.EncodeToString(b)
 }
 
+func encodeFacts(f login.Facts) (json.RawMessage, error) {
+	b, err := json.Marshal(f)
+	if err != nil {
+		return nil, fmt.Errorf("encode facts: %w", err)
+	}
+	return b, nil
+}
+
 func clip(s string, n int) string {
 	s = strings.ToValidUTF8(s, "")
 	if len(s) <= n {
@@ -65,6 +73,11 @@ func (s *Service) Create(ctx context.Context, w store.Writer, in NewSession) (*S
 	if len(in.Facts.Proofs) == 0 {
 		return nil, "", errors.New("create session: the facts prove nothing")
 	}
+	if in.Facts.Has(login.FactorImpersonation) {
+		// Only Impersonate mints such sessions, with their one-hour bound
+		// and the staff member's name on them.
+		return nil, "", errors.New("create session: an impersonation is started with Impersonate")
+	}
 	p, err := w.GetProject(ctx, in.ProjectID)
 	if err != nil {
 		return nil, "", fmt.Errorf("create session: %w", err)
@@ -83,9 +96,9 @@ func (s *Service) Create(ctx context.Context, w store.Writer, in NewSession) (*S
 	if r := login.Permits(in.Facts, p, o, u); r != nil {
 		return nil, "", fmt.Errorf("%w: %w", ErrRefused, r)
 	}
-	facts, err := json.Marshal(in.Facts)
+	facts, err := encodeFacts(in.Facts)
 	if err != nil {
-		return nil, "", fmt.Errorf("create session: encode facts: %w", err)
+		return nil, "", fmt.Errorf("create session: %w", err)
 	}
 	now := s.now()
 	maxLife, idle := lifetimes(p, o)
@@ -102,6 +115,9 @@ func (s *Service) Create(ctx context.Context, w store.Writer, in NewSession) (*S
 	}
 	actor := audit.Actor{Type: audit.ActorUser, ID: string(u.ID)}
 	if err := w.InsertAuditEvent(ctx, event(now, p.ID, o.ID, actor, "session.created", "session", string(rec.ID), nil, snapshot(rec))); err != nil {
+		return nil, "", fmt.Errorf("create session: %w", err)
+	}
+	if err := recordActive(ctx, w, rec, now); err != nil {
 		return nil, "", fmt.Errorf("create session: %w", err)
 	}
 	sess, err := fromRecord(rec)
@@ -130,10 +146,21 @@ func (s *Service) Authenticate(ctx context.Context, projectID id.Project, browse
 	if err != nil {
 		return nil, err
 	}
-	if now.Sub(sess.LastActiveAt) >= touchEvery {
+	// The first use in a new month counts the user as active in it, and is
+	// written whatever the throttle says.
+	newMonth := countsAsActive(acc.Session, now)
+	if newMonth || now.Sub(sess.LastActiveAt) >= touchEvery {
 		_, idleFor := lifetimes(acc.Project, acc.Org)
 		idle := earliest(now.Add(idleFor), abs)
-		err := s.st.Write(ctx, func(w store.Writer) error { return w.TouchSession(ctx, projectID, sess.ID, now, idle) })
+		err := s.st.Write(ctx, func(w store.Writer) error {
+			if err := w.TouchSession(ctx, projectID, sess.ID, now, idle); err != nil {
+				return err
+			}
+			if newMonth {
+				return recordActive(ctx, w, acc.Session, now)
+			}
+			return nil
+		})
 		if err != nil {
 			// Activity is bookkeeping: the session stays usable.
 			s.log.Warn("recording session activity failed", "session_id", sess.ID, "err", err)
@@ -230,9 +257,14 @@ func (s *Service) GrantForCode(ctx context.Context, projectID id.Project, sessio
 			r := *acc.Session
 			r.ClientID, r.RefreshHash, r.RefreshedAt, r.LastActiveAt, r.IdleExpiresAt = clientID, hashToken(token), &now, now, idle
 			out = &r
+			if countsAsActive(acc.Session, now) {
+				return recordActive(ctx, w, acc.Session, now)
+			}
 			return nil
 		}
-		// Revoked since it was read: nothing to copy.
+		// Revoked since it was read: nothing to copy. An impersonation's
+		// copy stays one (same staff member, same end), so it can neither
+		// outlive the impersonation nor be counted as the user's activity.
 		cur, err := w.GetSession(ctx, projectID, sessionID)
 		if err != nil {
 			return err
@@ -246,9 +278,12 @@ func (s *Service) GrantForCode(ctx context.Context, projectID id.Project, sessio
 			ID: copyID, ProjectID: projectID, OrgID: cur.OrgID, UserID: cur.UserID, ClientID: clientID,
 			Facts: cur.Facts, RefreshHash: hashToken(token), RefreshedAt: &now,
 			CreatedAt: now, LastActiveAt: now, ExpiresAt: abs, IdleExpiresAt: idle,
-			UserAgent: cur.UserAgent, IP: cur.IP,
+			UserAgent: cur.UserAgent, IP: cur.IP, Impersonation: cur.Impersonation,
 		}
 		if err := w.CreateSession(ctx, out); err != nil {
+			return err
+		}
+		if err := recordActive(ctx, w, out, now); err != nil {
 			return err
 		}
 		after := snapshot(out)

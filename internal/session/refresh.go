@@ -63,7 +63,11 @@ func (s *Service) Refresh(ctx context.Context, projectID id.Project, clientID id
 		_, idleFor := lifetimes(acc.Project, acc.Org)
 		idle := earliest(now.Add(idleFor), abs)
 		rot := store.RefreshRotation{ProjectID: projectID, SessionID: rec.ID, OldHash: hash, NewHash: nextHash, At: now, IdleExpiresAt: idle}
-		ok, err := s.rotate(ctx, rot)
+		var active *store.SessionRecord
+		if countsAsActive(rec, now) {
+			active = rec
+		}
+		ok, err := s.rotate(ctx, rot, active)
 		if err != nil {
 			return nil, fmt.Errorf("refresh: %w", err)
 		}
@@ -79,15 +83,20 @@ func (s *Service) Refresh(ctx context.Context, projectID id.Project, clientID id
 	return nil, ErrInvalid
 }
 
-func (s *Service) rotate(ctx context.Context, r store.RefreshRotation) (bool, error) {
-	if s.rotator != nil {
+// rotate applies r. When active is set (the session's first use in a new
+// month), the user is recorded as active in the same transaction; otherwise
+// the rotation is one autocommitted statement where the store offers it.
+func (s *Service) rotate(ctx context.Context, r store.RefreshRotation, active *store.SessionRecord) (bool, error) {
+	if s.rotator != nil && active == nil {
 		return s.rotator.RotateRefreshToken(ctx, r)
 	}
 	var ok bool
 	err := s.st.Write(ctx, func(w store.Writer) error {
 		var err error
-		ok, err = w.RotateRefreshToken(ctx, r)
-		return err
+		if ok, err = w.RotateRefreshToken(ctx, r); err != nil || !ok || active == nil {
+			return err
+		}
+		return recordActive(ctx, w, active, r.At)
 	})
 	return ok, err
 }

@@ -157,18 +157,22 @@ func TestIdleTimeoutAndAbsoluteLifetime(t *testing.T) {
 func TestPolicyChangesReachTheNextRefresh(t *testing.T) {
 	t.Parallel()
 	deactivated, enabled, passwordOnly := "deactivated", true, []string{"password"}
+	// The kill switch revokes the organization's sessions when it is turned
+	// on (tenancy), so the next refresh finds the session already ended;
+	// the other changes are judged at the refresh itself.
 	cases := []struct {
-		reason string
-		change func(e *env, a *tenant)
+		reason  string
+		change  func(e *env, a *tenant)
+		revoked bool
 	}{
 		{"user_deactivated", func(e *env, a *tenant) {
 			_, err := e.ten.UpdateUser(e.ctx, system, a.P.ID, string(a.U.ID), tenancy.UserUpdate{Status: &deactivated})
 			fatalIf(e.t, err)
-		}},
-		{"logins_disabled", func(e *env, a *tenant) { e.updateOrg(a.O, tenancy.OrganizationUpdate{LoginsDisabled: &enabled}) }},
+		}, false},
+		{"logins_disabled", func(e *env, a *tenant) { e.updateOrg(a.O, tenancy.OrganizationUpdate{LoginsDisabled: &enabled}) }, true},
 		{"method_not_allowed", func(e *env, a *tenant) {
 			e.updateOrg(a.O, tenancy.OrganizationUpdate{AllowedLoginMethods: &passwordOnly})
-		}},
+		}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.reason, func(t *testing.T) {
@@ -178,10 +182,14 @@ func TestPolicyChangesReachTheNextRefresh(t *testing.T) {
 				g, tok := e.connect(a.U, "cli_app")
 				tok = e.refresh(a.P.ID, "cli_app", tok).RefreshToken // baseline: allowed
 				c.change(e, a)
-				err := e.refreshFails(a.P.ID, "cli_app", tok, session.ErrRefused, "after the policy change")
-				var r *login.Refusal
-				if !errors.As(err, &r) || r.Reason != c.reason {
-					t.Fatalf("refusal %v, want reason %s", err, c.reason)
+				if c.revoked {
+					e.refreshFails(a.P.ID, "cli_app", tok, session.ErrInvalid, "after the policy change")
+				} else {
+					err := e.refreshFails(a.P.ID, "cli_app", tok, session.ErrRefused, "after the policy change")
+					var r *login.Refusal
+					if !errors.As(err, &r) || r.Reason != c.reason {
+						t.Fatalf("refusal %v, want reason %s", err, c.reason)
+					}
 				}
 				s := e.get(a.P.ID, g.Session.ID)
 				if s.RevokedAt == nil || s.RevokeReason != c.reason {

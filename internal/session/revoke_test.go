@@ -147,15 +147,25 @@ func TestAuthenticateBrowserSession(t *testing.T) {
 		}
 
 		// Policy reaches the cookie too.
-		on := true
-		e.updateOrg(a.O, tenancy.OrganizationUpdate{LoginsDisabled: &on})
+		_, tok2 := e.login(e.user(a.O, "grace@example.com"))
+		pw := []string{"password"}
+		e.updateOrg(a.O, tenancy.OrganizationUpdate{AllowedLoginMethods: &pw})
 		_, err = e.sess.Authenticate(e.ctx, a.P.ID, tok)
 		var r *login.Refusal
-		if !errors.Is(err, session.ErrRefused) || !errors.As(err, &r) || r.Reason != "logins_disabled" {
-			t.Fatalf("Authenticate after logins were disabled: %v", err)
+		if !errors.Is(err, session.ErrRefused) || !errors.As(err, &r) || r.Reason != "method_not_allowed" {
+			t.Fatalf("Authenticate after the method was forbidden: %v", err)
 		}
 		if _, err := e.sess.Authenticate(e.ctx, a.P.ID, tok); !errors.Is(err, session.ErrInvalid) {
 			t.Fatalf("refused session is not revoked: %v", err)
+		}
+
+		// The kill switch ends the organization's sessions when it is
+		// turned on, before any use (judged, tok2 would be refused for its
+		// method instead).
+		on := true
+		e.updateOrg(a.O, tenancy.OrganizationUpdate{LoginsDisabled: &on})
+		if _, err := e.sess.Authenticate(e.ctx, a.P.ID, tok2); !errors.Is(err, session.ErrInvalid) {
+			t.Fatalf("Authenticate after logins were disabled: %v", err)
 		}
 	})
 }

@@ -199,11 +199,15 @@ func fromRecord(r *store.SessionRecord) (*Session, error) {
 	if err := json.Unmarshal(r.Facts, &f); err != nil {
 		return nil, fmt.Errorf("session %s: decode facts: %w", r.ID, err)
 	}
-	return &Session{
+	sess := &Session{
 		ID: r.ID, ProjectID: r.ProjectID, OrgID: r.OrgID, UserID: r.UserID, ClientID: r.ClientID, Facts: f,
 		CreatedAt: r.CreatedAt, LastActiveAt: r.LastActiveAt, ExpiresAt: r.ExpiresAt, IdleExpiresAt: r.IdleExpiresAt,
 		RevokedAt: r.RevokedAt, RevokeReason: r.RevokeReason, UserAgent: r.UserAgent, IP: r.IP,
-	}, nil
+	}
+	if imp := r.Impersonation; imp != nil {
+		sess.Impersonator = &Impersonator{StaffUserID: imp.StaffUserID, Email: imp.StaffEmail, Reason: imp.Reason}
+	}
+	return sess, nil
 }
 
 func grantOf(sess *Session, acc *store.SessionAccess, refresh string) *Grant {
@@ -221,6 +225,9 @@ func snapshot(s *store.SessionRecord) map[string]any {
 	var f login.Facts
 	if json.Unmarshal(s.Facts, &f) == nil {
 		m["amr"] = f.AMR()
+	}
+	if imp := s.Impersonation; imp != nil {
+		m["impersonator"] = map[string]any{"staff_user_id": imp.StaffUserID, "email": imp.StaffEmail, "reason": imp.Reason}
 	}
 	if s.RevokedAt != nil {
 		m["revoked_at"], m["revoke_reason"] = *s.RevokedAt, s.RevokeReason

@@ -43,6 +43,21 @@ type SessionRecord struct {
 	RevokeReason  string
 	UserAgent     string
 	IP            string
+	// Impersonation is set on a session a console staff member started as
+	// the user, and on every session derived from it; nil otherwise.
+	Impersonation *Impersonation
+}
+
+// Impersonation is who is behind an impersonated session, and why.
+type Impersonation struct {
+	// StaffUserID is the staff member's user ID in the console project.
+	StaffUserID string
+	StaffEmail  string
+	Reason      string
+	// OriginID is the session the impersonation started as; client
+	// sessions derived from it carry it too, so ending the impersonation
+	// ends them all.
+	OriginID id.Session
 }
 
 // SessionAccess is a session with everything needed to judge and use it,
@@ -121,6 +136,9 @@ type SessionWriter interface {
 	// live at `at` and count them.
 	RevokeUserSessions(ctx context.Context, projectID id.Project, userID id.User, at time.Time, reason string) (int64, error)
 	RevokeOrgSessions(ctx context.Context, projectID id.Project, orgID id.Org, at time.Time, reason string) (int64, error)
+	// RevokeImpersonation revokes the unrevoked sessions of the
+	// impersonation that started as session originID and counts them.
+	RevokeImpersonation(ctx context.Context, projectID id.Project, originID id.Session, at time.Time, reason string) (int64, error)
 }
 
 // RefreshRotator is implemented by stores that can rotate a refresh token

@@ -35,21 +35,22 @@ type accessPayload struct {
 
 // idPayload is the JSON of an ID token (OpenID Connect Core §2 and §5.1).
 type idPayload struct {
-	Iss           string   `json:"iss"`
-	Sub           string   `json:"sub"`
-	Aud           string   `json:"aud"`
-	Exp           *int64   `json:"exp"`
-	Iat           *int64   `json:"iat"`
-	AuthTime      int64    `json:"auth_time,omitempty"`
-	Nonce         string   `json:"nonce,omitempty"`
-	Sid           string   `json:"sid,omitempty"`
-	AMR           []string `json:"amr"`
-	Email         string   `json:"email"`
-	EmailVerified bool     `json:"email_verified"`
-	Name          string   `json:"name,omitempty"`
-	OrgID         string   `json:"org_id"`
-	Org           orgClaim `json:"org"`
-	AtHash        string   `json:"at_hash,omitempty"`
+	Iss           string    `json:"iss"`
+	Sub           string    `json:"sub"`
+	Aud           string    `json:"aud"`
+	Exp           *int64    `json:"exp"`
+	Iat           *int64    `json:"iat"`
+	AuthTime      int64     `json:"auth_time,omitempty"`
+	Nonce         string    `json:"nonce,omitempty"`
+	Sid           string    `json:"sid,omitempty"`
+	AMR           []string  `json:"amr"`
+	Email         string    `json:"email"`
+	EmailVerified bool      `json:"email_verified"`
+	Name          string    `json:"name,omitempty"`
+	OrgID         string    `json:"org_id"`
+	Org           orgClaim  `json:"org"`
+	AtHash        string    `json:"at_hash,omitempty"`
+	Act           *actClaim `json:"act,omitempty"`
 }
 
 type orgClaim struct {
@@ -167,23 +168,31 @@ func idPayloadOf(c *IDClaims, now time.Time) (*idPayload, error) {
 	case c.Audience == "":
 		return nil, fmt.Errorf("token: ID token needs an audience (the client)")
 	}
-	return &idPayload{
+	p := &idPayload{
 		Iss: c.Issuer, Sub: string(c.Subject), Aud: string(c.Audience),
 		Exp: unixPtr(now.Add(IDTokenLifetime)), Iat: unixPtr(now), AuthTime: authTime(c.AuthTime),
 		Nonce: c.Nonce, Sid: string(c.SessionID), AMR: nonNil(c.AMR),
 		Email: c.Email, EmailVerified: c.EmailVerified, Name: c.Name,
 		OrgID: string(c.OrgID), Org: orgClaim{ID: string(c.OrgID), Name: c.OrgName}, AtHash: c.AccessTokenHash,
-	}, nil
+	}
+	if c.Act != nil {
+		p.Act = &actClaim{Sub: c.Act.Subject, Email: c.Act.Email}
+	}
+	return p, nil
 }
 
 func (p *idPayload) claims() *IDClaims {
-	return &IDClaims{
+	c := &IDClaims{
 		Issuer: p.Iss, Subject: id.User(p.Sub), Audience: id.Client(p.Aud), Nonce: p.Nonce,
 		AuthTime: fromUnix(p.AuthTime), SessionID: id.Session(p.Sid), AMR: nonNil(p.AMR),
 		Email: p.Email, EmailVerified: p.EmailVerified, Name: p.Name,
 		OrgID: id.Org(p.OrgID), OrgName: p.Org.Name, AccessTokenHash: p.AtHash,
 		IssuedAt: fromUnix(*p.Iat), ExpiresAt: fromUnix(*p.Exp),
 	}
+	if p.Act != nil {
+		c.Act = &Actor{Subject: p.Act.Sub, Email: p.Act.Email}
+	}
+	return c
 }
 
 // window checks exp, nbf and iat against now with Leeway. exp is skipped

@@ -126,6 +126,9 @@ type IDClaims struct {
 	OrgName       string
 	// AccessTokenHash is the at_hash claim; see AccessTokenHash.
 	AccessTokenHash string
+	// Act is the staff member behind an impersonated session, as in the
+	// access token.
+	Act *Actor
 
 	IssuedAt, ExpiresAt time.Time
 }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -15,7 +16,7 @@ import (
 var _ store.RefreshRotator = (*DB)(nil)
 
 func sessionFromRow(r sqlcdb.Session) *store.SessionRecord {
-	return &store.SessionRecord{
+	s := &store.SessionRecord{
 		ID:               id.Session(r.ID),
 		ProjectID:        id.Project(r.ProjectID),
 		OrgID:            id.Org(r.OrganizationID),
@@ -35,6 +36,13 @@ func sessionFromRow(r sqlcdb.Session) *store.SessionRecord {
 		UserAgent:        r.UserAgent,
 		IP:               r.Ip,
 	}
+	if r.ImpersonationOf != "" {
+		s.Impersonation = &store.Impersonation{
+			StaffUserID: r.ImpersonatorID, StaffEmail: r.ImpersonatorEmail, Reason: r.ImpersonationReason,
+			OriginID: id.Session(r.ImpersonationOf),
+		}
+	}
+	return s
 }
 
 func sessionsFromRows(rows []sqlcdb.Session) []*store.SessionRecord {
@@ -134,25 +142,36 @@ func (w *writer) CreateSession(ctx context.Context, s *store.SessionRecord) erro
 	if facts == "" {
 		facts = "{}"
 	}
+	var imp store.Impersonation
+	if s.Impersonation != nil {
+		imp = *s.Impersonation
+		if imp.OriginID == "" {
+			return fmt.Errorf("create session %s: an impersonation needs the session it started as", s.ID)
+		}
+	}
 	n, err := w.q().InsertSession(ctx, sqlcdb.InsertSessionParams{
-		ID:               string(s.ID),
-		ProjectID:        string(s.ProjectID),
-		OrganizationID:   string(s.OrgID),
-		UserID:           string(s.UserID),
-		ClientID:         string(s.ClientID),
-		Facts:            facts,
-		BrowserTokenHash: s.BrowserTokenHash,
-		RefreshHash:      s.RefreshHash,
-		PrevRefreshHash:  s.PrevRefreshHash,
-		RefreshedAt:      dbNullTime(s.RefreshedAt),
-		CreatedAt:        s.CreatedAt,
-		LastActiveAt:     s.LastActiveAt,
-		ExpiresAt:        s.ExpiresAt,
-		IdleExpiresAt:    s.IdleExpiresAt,
-		RevokedAt:        dbNullTime(s.RevokedAt),
-		RevokeReason:     s.RevokeReason,
-		UserAgent:        s.UserAgent,
-		Ip:               s.IP,
+		ID:                  string(s.ID),
+		ProjectID:           string(s.ProjectID),
+		OrganizationID:      string(s.OrgID),
+		UserID:              string(s.UserID),
+		ClientID:            string(s.ClientID),
+		Facts:               facts,
+		BrowserTokenHash:    s.BrowserTokenHash,
+		RefreshHash:         s.RefreshHash,
+		PrevRefreshHash:     s.PrevRefreshHash,
+		RefreshedAt:         dbNullTime(s.RefreshedAt),
+		CreatedAt:           s.CreatedAt,
+		LastActiveAt:        s.LastActiveAt,
+		ExpiresAt:           s.ExpiresAt,
+		IdleExpiresAt:       s.IdleExpiresAt,
+		RevokedAt:           dbNullTime(s.RevokedAt),
+		RevokeReason:        s.RevokeReason,
+		UserAgent:           s.UserAgent,
+		Ip:                  s.IP,
+		ImpersonatorID:      imp.StaffUserID,
+		ImpersonatorEmail:   imp.StaffEmail,
+		ImpersonationReason: imp.Reason,
+		ImpersonationOf:     string(imp.OriginID),
 	})
 	if err != nil {
 		return wrap(err, "create session %s in project %s", s.ID, s.ProjectID)
@@ -234,6 +253,16 @@ func (w *writer) RevokeOrgSessions(ctx context.Context, projectID id.Project, or
 	})
 	if err != nil {
 		return 0, wrap(err, "revoke sessions of organization %s", orgID)
+	}
+	return n, nil
+}
+
+func (w *writer) RevokeImpersonation(ctx context.Context, projectID id.Project, originID id.Session, at time.Time, reason string) (int64, error) {
+	n, err := w.q().RevokeImpersonationSessions(ctx, sqlcdb.RevokeImpersonationSessionsParams{
+		ProjectID: string(projectID), ImpersonationOf: string(originID), At: dbNullTime(&at), Reason: reason,
+	})
+	if err != nil {
+		return 0, wrap(err, "revoke sessions of impersonation %s", originID)
 	}
 	return n, nil
 }

@@ -22,6 +22,7 @@ func sessionCases() []testCase {
 		{"Session/RefreshChain", testSessionRefreshChain},
 		{"Session/Revoke", testSessionRevoke},
 		{"Session/ListFilters", testSessionList},
+		{"Session/Impersonation", testSessionImpersonation},
 	}
 }
 
@@ -423,4 +424,66 @@ func testSessionList(e *env) {
 	got, err = e.st.ListSessions(e.ctx, a.P.ID, store.SessionFilter{}, store.Page{After: string(all[4].ID), Limit: 3})
 	noErr(e.t, err, "ListSessions after a middle ID")
 	same(e.t, ids(of(func(s *store.SessionRecord) bool { return s.ID > all[4].ID })[:3], sessionID), ids(got, sessionID), "page after a middle ID")
+}
+
+// testSessionImpersonation: the impersonation columns round-trip, and
+// revoking an impersonation ends its origin and the sessions derived from
+// it, nothing else, and only within the project.
+func testSessionImpersonation(e *env) {
+	a, b := e.tenants()
+	u := e.createUser(a.Org, "impersonated@example.com")
+	origin := e.newSession(u)
+	origin.Impersonation = &store.Impersonation{StaffUserID: "user_staff", StaffEmail: "support@vendor.example", Reason: "ticket 4711", OriginID: origin.ID}
+	e.write(func(w store.Writer) error { return w.CreateSession(e.ctx, origin) })
+	same(e.t, origin, e.getSession(a.P.ID, origin.ID), "impersonated session")
+	acc, err := e.st.SessionAccess(e.ctx, a.P.ID, origin.ID)
+	noErr(e.t, err, "SessionAccess")
+	same(e.t, origin.Impersonation, acc.Session.Impersonation, "impersonation through SessionAccess")
+
+	derived := e.newSession(u)
+	derived.BrowserTokenHash, derived.ClientID, derived.RefreshHash = nil, "cli_app", randomHash()
+	derived.Impersonation = origin.Impersonation
+	e.write(func(w store.Writer) error { return w.CreateSession(e.ctx, derived) })
+	own := e.createSession(u)
+	if got := e.getSession(a.P.ID, own.ID); got.Impersonation != nil {
+		e.t.Fatalf("an ordinary session reads as impersonated: %+v", got.Impersonation)
+	}
+	// A second impersonation of the same user is a separate one.
+	other := e.newSession(u)
+	other.Impersonation = &store.Impersonation{StaffUserID: "user_staff", StaffEmail: "support@vendor.example", Reason: "ticket 4712", OriginID: other.ID}
+	e.write(func(w store.Writer) error { return w.CreateSession(e.ctx, other) })
+
+	revoke := func(p id.Project, origin id.Session) int64 {
+		var n int64
+		at := e.clk.now()
+		e.write(func(w store.Writer) error {
+			var err error
+			n, err = w.RevokeImpersonation(e.ctx, p, origin, at, "impersonation_ended")
+			return err
+		})
+		return n
+	}
+	if n := revoke(b.P.ID, origin.ID); n != 0 || e.getSession(a.P.ID, origin.ID).RevokedAt != nil {
+		e.t.Fatalf("another project ended the impersonation (%d sessions)", n)
+	}
+	// An ordinary session's ID names no impersonation.
+	if n := revoke(a.P.ID, own.ID); n != 0 || e.getSession(a.P.ID, own.ID).RevokedAt != nil {
+		e.t.Fatalf("ending a non-impersonation revoked %d sessions", n)
+	}
+	if n := revoke(a.P.ID, origin.ID); n != 2 {
+		e.t.Fatalf("ending the impersonation revoked %d sessions, want 2", n)
+	}
+	for _, s := range []*store.SessionRecord{origin, derived} {
+		if got := e.getSession(a.P.ID, s.ID); got.RevokedAt == nil || got.RevokeReason != "impersonation_ended" {
+			e.t.Fatalf("session %s of the impersonation: revoked_at %v reason %q", s.ID, got.RevokedAt, got.RevokeReason)
+		}
+	}
+	for _, s := range []*store.SessionRecord{own, other} {
+		if e.getSession(a.P.ID, s.ID).RevokedAt != nil {
+			e.t.Fatalf("session %s outside the impersonation was revoked", s.ID)
+		}
+	}
+	if n := revoke(a.P.ID, origin.ID); n != 0 {
+		e.t.Fatalf("ending an ended impersonation revoked %d sessions", n)
+	}
 }

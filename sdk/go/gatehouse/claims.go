@@ -38,10 +38,20 @@ type Organization struct {
 	Name string
 }
 
-// Actor is the act claim: the person acting on the subject's behalf.
+// Actor is the act claim: the person acting on the subject's behalf. In a
+// Gatehouse token it is a member of the vendor's staff impersonating the user
+// from the console.
 type Actor struct {
-	Subject string
-	Email   string
+	Subject string // sub: the staff member's user ID in the console project
+	Email   string // email: the staff member's email
+}
+
+// Impersonated reports whether someone else is acting as the user: the token
+// carries an act claim. Applications should say so on every page (a banner
+// naming Act.Email) and may refuse actions a person must take themselves,
+// such as changing a password or paying.
+func (c *Claims) Impersonated() bool {
+	return c != nil && c.Act != nil
 }
 
 // HasPermission reports whether the permissions claim contains perm.

@@ -6,12 +6,14 @@ INSERT INTO sessions (
     id, project_id, organization_id, user_id, client_id, facts,
     browser_token_hash, refresh_hash, prev_refresh_hash, refreshed_at,
     created_at, last_active_at, expires_at, idle_expires_at,
-    revoked_at, revoke_reason, user_agent, ip
+    revoked_at, revoke_reason, user_agent, ip,
+    impersonator_id, impersonator_email, impersonation_reason, impersonation_of
 )
 SELECT sqlc.arg(id), u.project_id, u.organization_id, u.id, sqlc.arg(client_id), sqlc.arg(facts),
     sqlc.narg(browser_token_hash), sqlc.narg(refresh_hash), sqlc.narg(prev_refresh_hash), sqlc.narg(refreshed_at),
     sqlc.arg(created_at), sqlc.arg(last_active_at), sqlc.arg(expires_at), sqlc.arg(idle_expires_at),
-    sqlc.narg(revoked_at), sqlc.arg(revoke_reason), sqlc.arg(user_agent), sqlc.arg(ip)
+    sqlc.narg(revoked_at), sqlc.arg(revoke_reason), sqlc.arg(user_agent), sqlc.arg(ip),
+    sqlc.arg(impersonator_id), sqlc.arg(impersonator_email), sqlc.arg(impersonation_reason), sqlc.arg(impersonation_of)
 FROM users u
 WHERE u.project_id = sqlc.arg(project_id) AND u.organization_id = sqlc.arg(organization_id)
     AND u.id = sqlc.arg(user_id);
@@ -127,3 +129,10 @@ WHERE project_id = sqlc.arg(project_id) AND user_id = sqlc.arg(user_id)
 UPDATE sessions SET revoked_at = sqlc.arg(at), revoke_reason = sqlc.arg(reason)
 WHERE project_id = sqlc.arg(project_id) AND organization_id = sqlc.arg(organization_id)
     AND revoked_at IS NULL AND expires_at > sqlc.arg(at) AND idle_expires_at > sqlc.arg(at);
+
+-- Ends an impersonation: the session it started as and every client session
+-- derived from it.
+-- name: RevokeImpersonationSessions :execrows
+UPDATE sessions SET revoked_at = sqlc.arg(at), revoke_reason = sqlc.arg(reason)
+WHERE project_id = sqlc.arg(project_id) AND impersonation_of = sqlc.arg(impersonation_of)
+    AND impersonation_of <> '' AND revoked_at IS NULL;

@@ -237,6 +237,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listOrganizationDomainsStmt, err = db.PrepareContext(ctx, listOrganizationDomains); err != nil {
 		return nil, fmt.Errorf("error preparing query ListOrganizationDomains: %w", err)
 	}
+	if q.listOrganizationUsageStmt, err = db.PrepareContext(ctx, listOrganizationUsage); err != nil {
+		return nil, fmt.Errorf("error preparing query ListOrganizationUsage: %w", err)
+	}
 	if q.listOrganizationsStmt, err = db.PrepareContext(ctx, listOrganizations); err != nil {
 		return nil, fmt.Errorf("error preparing query ListOrganizations: %w", err)
 	}
@@ -306,11 +309,17 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.organizationExistsStmt, err = db.PrepareContext(ctx, organizationExists); err != nil {
 		return nil, fmt.Errorf("error preparing query OrganizationExists: %w", err)
 	}
+	if q.organizationUsageStmt, err = db.PrepareContext(ctx, organizationUsage); err != nil {
+		return nil, fmt.Errorf("error preparing query OrganizationUsage: %w", err)
+	}
 	if q.pruneThrottleStmt, err = db.PrepareContext(ctx, pruneThrottle); err != nil {
 		return nil, fmt.Errorf("error preparing query PruneThrottle: %w", err)
 	}
 	if q.purgeMailStmt, err = db.PrepareContext(ctx, purgeMail); err != nil {
 		return nil, fmt.Errorf("error preparing query PurgeMail: %w", err)
+	}
+	if q.recordActiveUserStmt, err = db.PrepareContext(ctx, recordActiveUser); err != nil {
+		return nil, fmt.Errorf("error preparing query RecordActiveUser: %w", err)
 	}
 	if q.removeMemberOfUserStmt, err = db.PrepareContext(ctx, removeMemberOfUser); err != nil {
 		return nil, fmt.Errorf("error preparing query RemoveMemberOfUser: %w", err)
@@ -320,6 +329,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.retireSigningKeyStmt, err = db.PrepareContext(ctx, retireSigningKey); err != nil {
 		return nil, fmt.Errorf("error preparing query RetireSigningKey: %w", err)
+	}
+	if q.revokeImpersonationSessionsStmt, err = db.PrepareContext(ctx, revokeImpersonationSessions); err != nil {
+		return nil, fmt.Errorf("error preparing query RevokeImpersonationSessions: %w", err)
 	}
 	if q.revokeOrgSessionsStmt, err = db.PrepareContext(ctx, revokeOrgSessions); err != nil {
 		return nil, fmt.Errorf("error preparing query RevokeOrgSessions: %w", err)
@@ -744,6 +756,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listOrganizationDomainsStmt: %w", cerr)
 		}
 	}
+	if q.listOrganizationUsageStmt != nil {
+		if cerr := q.listOrganizationUsageStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listOrganizationUsageStmt: %w", cerr)
+		}
+	}
 	if q.listOrganizationsStmt != nil {
 		if cerr := q.listOrganizationsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listOrganizationsStmt: %w", cerr)
@@ -859,6 +876,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing organizationExistsStmt: %w", cerr)
 		}
 	}
+	if q.organizationUsageStmt != nil {
+		if cerr := q.organizationUsageStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing organizationUsageStmt: %w", cerr)
+		}
+	}
 	if q.pruneThrottleStmt != nil {
 		if cerr := q.pruneThrottleStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing pruneThrottleStmt: %w", cerr)
@@ -867,6 +889,11 @@ func (q *Queries) Close() error {
 	if q.purgeMailStmt != nil {
 		if cerr := q.purgeMailStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing purgeMailStmt: %w", cerr)
+		}
+	}
+	if q.recordActiveUserStmt != nil {
+		if cerr := q.recordActiveUserStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing recordActiveUserStmt: %w", cerr)
 		}
 	}
 	if q.removeMemberOfUserStmt != nil {
@@ -882,6 +909,11 @@ func (q *Queries) Close() error {
 	if q.retireSigningKeyStmt != nil {
 		if cerr := q.retireSigningKeyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing retireSigningKeyStmt: %w", cerr)
+		}
+	}
+	if q.revokeImpersonationSessionsStmt != nil {
+		if cerr := q.revokeImpersonationSessionsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing revokeImpersonationSessionsStmt: %w", cerr)
 		}
 	}
 	if q.revokeOrgSessionsStmt != nil {
@@ -1099,6 +1131,7 @@ type Queries struct {
 	listMailStmt                              *sql.Stmt
 	listOAuthClientsStmt                      *sql.Stmt
 	listOrganizationDomainsStmt               *sql.Stmt
+	listOrganizationUsageStmt                 *sql.Stmt
 	listOrganizationsStmt                     *sql.Stmt
 	listPendingInvitesByEmailStmt             *sql.Stmt
 	listPermissionsStmt                       *sql.Stmt
@@ -1122,11 +1155,14 @@ type Queries struct {
 	markMailFailedStmt                        *sql.Stmt
 	markMailSentStmt                          *sql.Stmt
 	organizationExistsStmt                    *sql.Stmt
+	organizationUsageStmt                     *sql.Stmt
 	pruneThrottleStmt                         *sql.Stmt
 	purgeMailStmt                             *sql.Stmt
+	recordActiveUserStmt                      *sql.Stmt
 	removeMemberOfUserStmt                    *sql.Stmt
 	resetThrottleStmt                         *sql.Stmt
 	retireSigningKeyStmt                      *sql.Stmt
+	revokeImpersonationSessionsStmt           *sql.Stmt
 	revokeOrgSessionsStmt                     *sql.Stmt
 	revokeSecretKeyStmt                       *sql.Stmt
 	revokeSessionStmt                         *sql.Stmt
@@ -1225,6 +1261,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listMailStmt:                       q.listMailStmt,
 		listOAuthClientsStmt:               q.listOAuthClientsStmt,
 		listOrganizationDomainsStmt:        q.listOrganizationDomainsStmt,
+		listOrganizationUsageStmt:          q.listOrganizationUsageStmt,
 		listOrganizationsStmt:              q.listOrganizationsStmt,
 		listPendingInvitesByEmailStmt:      q.listPendingInvitesByEmailStmt,
 		listPermissionsStmt:                q.listPermissionsStmt,
@@ -1248,11 +1285,14 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		markMailFailedStmt:                 q.markMailFailedStmt,
 		markMailSentStmt:                   q.markMailSentStmt,
 		organizationExistsStmt:             q.organizationExistsStmt,
+		organizationUsageStmt:              q.organizationUsageStmt,
 		pruneThrottleStmt:                  q.pruneThrottleStmt,
 		purgeMailStmt:                      q.purgeMailStmt,
+		recordActiveUserStmt:               q.recordActiveUserStmt,
 		removeMemberOfUserStmt:             q.removeMemberOfUserStmt,
 		resetThrottleStmt:                  q.resetThrottleStmt,
 		retireSigningKeyStmt:               q.retireSigningKeyStmt,
+		revokeImpersonationSessionsStmt:    q.revokeImpersonationSessionsStmt,
 		revokeOrgSessionsStmt:              q.revokeOrgSessionsStmt,
 		revokeSecretKeyStmt:                q.revokeSecretKeyStmt,
 		revokeSessionStmt:                  q.revokeSessionStmt,

@@ -105,6 +105,14 @@ type MailOutbox struct {
 	SentAt        sql.NullTime
 }
 
+type MonthlyActiveUser struct {
+	ProjectID      string
+	OrganizationID string
+	Month          string
+	UserID         string
+	FirstSeenAt    time.Time
+}
+
 type OauthClient struct {
 	ID                     string
 	ProjectID              string
@@ -205,24 +213,28 @@ type SecretKey struct {
 }
 
 type Session struct {
-	ID               string
-	ProjectID        string
-	OrganizationID   string
-	UserID           string
-	ClientID         string
-	Facts            string
-	BrowserTokenHash []byte
-	RefreshHash      []byte
-	PrevRefreshHash  []byte
-	RefreshedAt      sql.NullTime
-	CreatedAt        time.Time
-	LastActiveAt     time.Time
-	ExpiresAt        time.Time
-	IdleExpiresAt    time.Time
-	RevokedAt        sql.NullTime
-	RevokeReason     string
-	UserAgent        string
-	Ip               string
+	ID                  string
+	ProjectID           string
+	OrganizationID      string
+	UserID              string
+	ClientID            string
+	Facts               string
+	BrowserTokenHash    []byte
+	RefreshHash         []byte
+	PrevRefreshHash     []byte
+	RefreshedAt         sql.NullTime
+	CreatedAt           time.Time
+	LastActiveAt        time.Time
+	ExpiresAt           time.Time
+	IdleExpiresAt       time.Time
+	RevokedAt           sql.NullTime
+	RevokeReason        string
+	UserAgent           string
+	Ip                  string
+	ImpersonatorID      string
+	ImpersonatorEmail   string
+	ImpersonationReason string
+	ImpersonationOf     string
 }
 
 type SigningKey struct {

@@ -12,7 +12,7 @@ import (
 )
 
 const getSession = `-- name: GetSession :one
-SELECT id, project_id, organization_id, user_id, client_id, facts, browser_token_hash, refresh_hash, prev_refresh_hash, refreshed_at, created_at, last_active_at, expires_at, idle_expires_at, revoked_at, revoke_reason, user_agent, ip FROM sessions WHERE project_id = $1 AND id = $2
+SELECT id, project_id, organization_id, user_id, client_id, facts, browser_token_hash, refresh_hash, prev_refresh_hash, refreshed_at, created_at, last_active_at, expires_at, idle_expires_at, revoked_at, revoke_reason, user_agent, ip, impersonator_id, impersonator_email, impersonation_reason, impersonation_of FROM sessions WHERE project_id = $1 AND id = $2
 `
 
 type GetSessionParams struct {
@@ -42,6 +42,10 @@ func (q *Queries) GetSession(ctx context.Context, arg GetSessionParams) (Session
 		&i.RevokeReason,
 		&i.UserAgent,
 		&i.Ip,
+		&i.ImpersonatorID,
+		&i.ImpersonatorEmail,
+		&i.ImpersonationReason,
+		&i.ImpersonationOf,
 	)
 	return i, err
 }
@@ -51,36 +55,42 @@ INSERT INTO sessions (
     id, project_id, organization_id, user_id, client_id, facts,
     browser_token_hash, refresh_hash, prev_refresh_hash, refreshed_at,
     created_at, last_active_at, expires_at, idle_expires_at,
-    revoked_at, revoke_reason, user_agent, ip
+    revoked_at, revoke_reason, user_agent, ip,
+    impersonator_id, impersonator_email, impersonation_reason, impersonation_of
 )
 SELECT $1, u.project_id, u.organization_id, u.id, $2, $3,
     $4, $5, $6, $7,
     $8, $9, $10, $11,
-    $12, $13, $14, $15
+    $12, $13, $14, $15,
+    $16, $17, $18, $19
 FROM users u
-WHERE u.project_id = $16 AND u.organization_id = $17
-    AND u.id = $18
+WHERE u.project_id = $20 AND u.organization_id = $21
+    AND u.id = $22
 `
 
 type InsertSessionParams struct {
-	ID               string
-	ClientID         string
-	Facts            string
-	BrowserTokenHash []byte
-	RefreshHash      []byte
-	PrevRefreshHash  []byte
-	RefreshedAt      sql.NullTime
-	CreatedAt        time.Time
-	LastActiveAt     time.Time
-	ExpiresAt        time.Time
-	IdleExpiresAt    time.Time
-	RevokedAt        sql.NullTime
-	RevokeReason     string
-	UserAgent        string
-	Ip               string
-	ProjectID        string
-	OrganizationID   string
-	UserID           string
+	ID                  string
+	ClientID            string
+	Facts               string
+	BrowserTokenHash    []byte
+	RefreshHash         []byte
+	PrevRefreshHash     []byte
+	RefreshedAt         sql.NullTime
+	CreatedAt           time.Time
+	LastActiveAt        time.Time
+	ExpiresAt           time.Time
+	IdleExpiresAt       time.Time
+	RevokedAt           sql.NullTime
+	RevokeReason        string
+	UserAgent           string
+	Ip                  string
+	ImpersonatorID      string
+	ImpersonatorEmail   string
+	ImpersonationReason string
+	ImpersonationOf     string
+	ProjectID           string
+	OrganizationID      string
+	UserID              string
 }
 
 // The session must belong to a user of that organization in that project:
@@ -103,6 +113,10 @@ func (q *Queries) InsertSession(ctx context.Context, arg InsertSessionParams) (i
 		arg.RevokeReason,
 		arg.UserAgent,
 		arg.Ip,
+		arg.ImpersonatorID,
+		arg.ImpersonatorEmail,
+		arg.ImpersonationReason,
+		arg.ImpersonationOf,
 		arg.ProjectID,
 		arg.OrganizationID,
 		arg.UserID,
@@ -150,7 +164,7 @@ func (q *Queries) IssueFirstRefresh(ctx context.Context, arg IssueFirstRefreshPa
 
 const listSessionsInProject = `-- name: ListSessionsInProject :many
 
-SELECT id, project_id, organization_id, user_id, client_id, facts, browser_token_hash, refresh_hash, prev_refresh_hash, refreshed_at, created_at, last_active_at, expires_at, idle_expires_at, revoked_at, revoke_reason, user_agent, ip FROM sessions
+SELECT id, project_id, organization_id, user_id, client_id, facts, browser_token_hash, refresh_hash, prev_refresh_hash, refreshed_at, created_at, last_active_at, expires_at, idle_expires_at, revoked_at, revoke_reason, user_agent, ip, impersonator_id, impersonator_email, impersonation_reason, impersonation_of FROM sessions
 WHERE project_id = $1 AND id > $2
     AND (NOT CAST($3 AS BOOLEAN) OR (revoked_at IS NULL AND expires_at > $4 AND idle_expires_at > $4))
 ORDER BY id LIMIT $5
@@ -200,6 +214,10 @@ func (q *Queries) ListSessionsInProject(ctx context.Context, arg ListSessionsInP
 			&i.RevokeReason,
 			&i.UserAgent,
 			&i.Ip,
+			&i.ImpersonatorID,
+			&i.ImpersonatorEmail,
+			&i.ImpersonationReason,
+			&i.ImpersonationOf,
 		); err != nil {
 			return nil, err
 		}
@@ -215,7 +233,7 @@ func (q *Queries) ListSessionsInProject(ctx context.Context, arg ListSessionsInP
 }
 
 const listSessionsOfOrganization = `-- name: ListSessionsOfOrganization :many
-SELECT id, project_id, organization_id, user_id, client_id, facts, browser_token_hash, refresh_hash, prev_refresh_hash, refreshed_at, created_at, last_active_at, expires_at, idle_expires_at, revoked_at, revoke_reason, user_agent, ip FROM sessions
+SELECT id, project_id, organization_id, user_id, client_id, facts, browser_token_hash, refresh_hash, prev_refresh_hash, refreshed_at, created_at, last_active_at, expires_at, idle_expires_at, revoked_at, revoke_reason, user_agent, ip, impersonator_id, impersonator_email, impersonation_reason, impersonation_of FROM sessions
 WHERE project_id = $1 AND organization_id = $2 AND id > $3
     AND (NOT CAST($4 AS BOOLEAN) OR (revoked_at IS NULL AND expires_at > $5 AND idle_expires_at > $5))
 ORDER BY id LIMIT $6
@@ -265,6 +283,10 @@ func (q *Queries) ListSessionsOfOrganization(ctx context.Context, arg ListSessio
 			&i.RevokeReason,
 			&i.UserAgent,
 			&i.Ip,
+			&i.ImpersonatorID,
+			&i.ImpersonatorEmail,
+			&i.ImpersonationReason,
+			&i.ImpersonationOf,
 		); err != nil {
 			return nil, err
 		}
@@ -280,7 +302,7 @@ func (q *Queries) ListSessionsOfOrganization(ctx context.Context, arg ListSessio
 }
 
 const listSessionsOfUser = `-- name: ListSessionsOfUser :many
-SELECT id, project_id, organization_id, user_id, client_id, facts, browser_token_hash, refresh_hash, prev_refresh_hash, refreshed_at, created_at, last_active_at, expires_at, idle_expires_at, revoked_at, revoke_reason, user_agent, ip FROM sessions
+SELECT id, project_id, organization_id, user_id, client_id, facts, browser_token_hash, refresh_hash, prev_refresh_hash, refreshed_at, created_at, last_active_at, expires_at, idle_expires_at, revoked_at, revoke_reason, user_agent, ip, impersonator_id, impersonator_email, impersonation_reason, impersonation_of FROM sessions
 WHERE project_id = $1 AND user_id = $2 AND id > $3
     AND (CAST($4 AS TEXT) IS NULL OR organization_id = $4)
     AND (NOT CAST($5 AS BOOLEAN) OR (revoked_at IS NULL AND expires_at > $6 AND idle_expires_at > $6))
@@ -335,6 +357,10 @@ func (q *Queries) ListSessionsOfUser(ctx context.Context, arg ListSessionsOfUser
 			&i.RevokeReason,
 			&i.UserAgent,
 			&i.Ip,
+			&i.ImpersonatorID,
+			&i.ImpersonatorEmail,
+			&i.ImpersonationReason,
+			&i.ImpersonationOf,
 		); err != nil {
 			return nil, err
 		}
@@ -347,6 +373,34 @@ func (q *Queries) ListSessionsOfUser(ctx context.Context, arg ListSessionsOfUser
 		return nil, err
 	}
 	return items, nil
+}
+
+const revokeImpersonationSessions = `-- name: RevokeImpersonationSessions :execrows
+UPDATE sessions SET revoked_at = $1, revoke_reason = $2
+WHERE project_id = $3 AND impersonation_of = $4
+    AND impersonation_of <> '' AND revoked_at IS NULL
+`
+
+type RevokeImpersonationSessionsParams struct {
+	At              sql.NullTime
+	Reason          string
+	ProjectID       string
+	ImpersonationOf string
+}
+
+// Ends an impersonation: the session it started as and every client session
+// derived from it.
+func (q *Queries) RevokeImpersonationSessions(ctx context.Context, arg RevokeImpersonationSessionsParams) (int64, error) {
+	result, err := q.exec(ctx, q.revokeImpersonationSessionsStmt, revokeImpersonationSessions,
+		arg.At,
+		arg.Reason,
+		arg.ProjectID,
+		arg.ImpersonationOf,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
 }
 
 const revokeOrgSessions = `-- name: RevokeOrgSessions :execrows
@@ -465,7 +519,7 @@ func (q *Queries) RotateRefreshToken(ctx context.Context, arg RotateRefreshToken
 
 const sessionAccessByBrowserHash = `-- name: SessionAccessByBrowserHash :one
 
-SELECT s.id, s.project_id, s.organization_id, s.user_id, s.client_id, s.facts, s.browser_token_hash, s.refresh_hash, s.prev_refresh_hash, s.refreshed_at, s.created_at, s.last_active_at, s.expires_at, s.idle_expires_at, s.revoked_at, s.revoke_reason, s.user_agent, s.ip, u.id, u.project_id, u.organization_id, u.email, u.email_verified, u.display_name, u.status, u.created_at, u.updated_at, u.last_login_at, o.id, o.project_id, o.name, o.allowed_login_methods, o.require_mfa, o.require_sso, o.session_max_lifetime_seconds, o.session_idle_timeout_seconds, o.logins_disabled, o.member_count, o.created_at, o.updated_at, p.id, p.name, p.enabled_login_methods, p.redirect_uris, p.trusted_origins, p.auto_create_organizations, p.self_serve_create_organizations, p.allow_custom_roles, p.session_max_lifetime_seconds, p.session_idle_timeout_seconds, p.created_at, p.updated_at,
+SELECT s.id, s.project_id, s.organization_id, s.user_id, s.client_id, s.facts, s.browser_token_hash, s.refresh_hash, s.prev_refresh_hash, s.refreshed_at, s.created_at, s.last_active_at, s.expires_at, s.idle_expires_at, s.revoked_at, s.revoke_reason, s.user_agent, s.ip, s.impersonator_id, s.impersonator_email, s.impersonation_reason, s.impersonation_of, u.id, u.project_id, u.organization_id, u.email, u.email_verified, u.display_name, u.status, u.created_at, u.updated_at, u.last_login_at, o.id, o.project_id, o.name, o.allowed_login_methods, o.require_mfa, o.require_sso, o.session_max_lifetime_seconds, o.session_idle_timeout_seconds, o.logins_disabled, o.member_count, o.created_at, o.updated_at, o.join_by_domain, o.join_role_key, p.id, p.name, p.enabled_login_methods, p.redirect_uris, p.trusted_origins, p.auto_create_organizations, p.self_serve_create_organizations, p.allow_custom_roles, p.session_max_lifetime_seconds, p.session_idle_timeout_seconds, p.created_at, p.updated_at, p.brand_color, p.logo_url, p.app_url,
     CAST(COALESCE((
         SELECT string_agg(r.key, ' ') FROM role_assignments ra JOIN roles r ON r.id = ra.role_id
         WHERE ra.project_id = s.project_id AND ra.user_id = s.user_id
@@ -524,6 +578,10 @@ func (q *Queries) SessionAccessByBrowserHash(ctx context.Context, arg SessionAcc
 		&i.Session.RevokeReason,
 		&i.Session.UserAgent,
 		&i.Session.Ip,
+		&i.Session.ImpersonatorID,
+		&i.Session.ImpersonatorEmail,
+		&i.Session.ImpersonationReason,
+		&i.Session.ImpersonationOf,
 		&i.User.ID,
 		&i.User.ProjectID,
 		&i.User.OrganizationID,
@@ -546,6 +604,8 @@ func (q *Queries) SessionAccessByBrowserHash(ctx context.Context, arg SessionAcc
 		&i.Organization.MemberCount,
 		&i.Organization.CreatedAt,
 		&i.Organization.UpdatedAt,
+		&i.Organization.JoinByDomain,
+		&i.Organization.JoinRoleKey,
 		&i.Project.ID,
 		&i.Project.Name,
 		&i.Project.EnabledLoginMethods,
@@ -558,6 +618,9 @@ func (q *Queries) SessionAccessByBrowserHash(ctx context.Context, arg SessionAcc
 		&i.Project.SessionIdleTimeoutSeconds,
 		&i.Project.CreatedAt,
 		&i.Project.UpdatedAt,
+		&i.Project.BrandColor,
+		&i.Project.LogoUrl,
+		&i.Project.AppUrl,
 		&i.RoleKeys,
 		&i.PermissionKeys,
 	)
@@ -565,7 +628,7 @@ func (q *Queries) SessionAccessByBrowserHash(ctx context.Context, arg SessionAcc
 }
 
 const sessionAccessByID = `-- name: SessionAccessByID :one
-SELECT s.id, s.project_id, s.organization_id, s.user_id, s.client_id, s.facts, s.browser_token_hash, s.refresh_hash, s.prev_refresh_hash, s.refreshed_at, s.created_at, s.last_active_at, s.expires_at, s.idle_expires_at, s.revoked_at, s.revoke_reason, s.user_agent, s.ip, u.id, u.project_id, u.organization_id, u.email, u.email_verified, u.display_name, u.status, u.created_at, u.updated_at, u.last_login_at, o.id, o.project_id, o.name, o.allowed_login_methods, o.require_mfa, o.require_sso, o.session_max_lifetime_seconds, o.session_idle_timeout_seconds, o.logins_disabled, o.member_count, o.created_at, o.updated_at, p.id, p.name, p.enabled_login_methods, p.redirect_uris, p.trusted_origins, p.auto_create_organizations, p.self_serve_create_organizations, p.allow_custom_roles, p.session_max_lifetime_seconds, p.session_idle_timeout_seconds, p.created_at, p.updated_at,
+SELECT s.id, s.project_id, s.organization_id, s.user_id, s.client_id, s.facts, s.browser_token_hash, s.refresh_hash, s.prev_refresh_hash, s.refreshed_at, s.created_at, s.last_active_at, s.expires_at, s.idle_expires_at, s.revoked_at, s.revoke_reason, s.user_agent, s.ip, s.impersonator_id, s.impersonator_email, s.impersonation_reason, s.impersonation_of, u.id, u.project_id, u.organization_id, u.email, u.email_verified, u.display_name, u.status, u.created_at, u.updated_at, u.last_login_at, o.id, o.project_id, o.name, o.allowed_login_methods, o.require_mfa, o.require_sso, o.session_max_lifetime_seconds, o.session_idle_timeout_seconds, o.logins_disabled, o.member_count, o.created_at, o.updated_at, o.join_by_domain, o.join_role_key, p.id, p.name, p.enabled_login_methods, p.redirect_uris, p.trusted_origins, p.auto_create_organizations, p.self_serve_create_organizations, p.allow_custom_roles, p.session_max_lifetime_seconds, p.session_idle_timeout_seconds, p.created_at, p.updated_at, p.brand_color, p.logo_url, p.app_url,
     CAST(COALESCE((
         SELECT string_agg(r.key, ' ') FROM role_assignments ra JOIN roles r ON r.id = ra.role_id
         WHERE ra.project_id = s.project_id AND ra.user_id = s.user_id
@@ -622,6 +685,10 @@ func (q *Queries) SessionAccessByID(ctx context.Context, arg SessionAccessByIDPa
 		&i.Session.RevokeReason,
 		&i.Session.UserAgent,
 		&i.Session.Ip,
+		&i.Session.ImpersonatorID,
+		&i.Session.ImpersonatorEmail,
+		&i.Session.ImpersonationReason,
+		&i.Session.ImpersonationOf,
 		&i.User.ID,
 		&i.User.ProjectID,
 		&i.User.OrganizationID,
@@ -644,6 +711,8 @@ func (q *Queries) SessionAccessByID(ctx context.Context, arg SessionAccessByIDPa
 		&i.Organization.MemberCount,
 		&i.Organization.CreatedAt,
 		&i.Organization.UpdatedAt,
+		&i.Organization.JoinByDomain,
+		&i.Organization.JoinRoleKey,
 		&i.Project.ID,
 		&i.Project.Name,
 		&i.Project.EnabledLoginMethods,
@@ -656,6 +725,9 @@ func (q *Queries) SessionAccessByID(ctx context.Context, arg SessionAccessByIDPa
 		&i.Project.SessionIdleTimeoutSeconds,
 		&i.Project.CreatedAt,
 		&i.Project.UpdatedAt,
+		&i.Project.BrandColor,
+		&i.Project.LogoUrl,
+		&i.Project.AppUrl,
 		&i.RoleKeys,
 		&i.PermissionKeys,
 	)
