@@ -14,7 +14,7 @@ func TestEveryMutationIsAudited(t *testing.T) {
 		c := e.project("Acme")
 		c.do(http.MethodPatch, "/api/v1/project", map[string]any{"allow_custom_roles": true}).want(http.StatusOK)
 		org := c.newOrg("Southwest")
-		c.do(http.MethodPatch, "/api/v1/organizations/"+org, map[string]any{"require_mfa": true}).want(http.StatusOK)
+		c.do(http.MethodPatch, "/api/v1/organizations/"+org, map[string]any{"join_by_domain": true}).want(http.StatusOK)
 		c.newUser(org, "owner@example.com", nil) // the first member, so ada is not the last owner
 		u := c.newUser(org, "ada@example.com", nil)["id"].(string)
 		c.do(http.MethodPatch, "/api/v1/users/"+u, map[string]any{"display_name": "Ada"}).want(http.StatusOK)

@@ -55,7 +55,7 @@ func TestNoOpPatchesRecordNoEvent(t *testing.T) {
 		}
 
 		// A real change still records one.
-		c.do(http.MethodPatch, "/api/v1/organizations/"+org, map[string]any{"require_mfa": true}).want(http.StatusOK)
+		c.do(http.MethodPatch, "/api/v1/organizations/"+org, map[string]any{"join_by_domain": true}).want(http.StatusOK)
 		if n := len(c.listAll("/api/v1/audit-events", 200)); n != before+1 {
 			t.Fatalf("a real change recorded %d events, want 1", n-before)
 		}

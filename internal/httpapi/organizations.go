@@ -22,7 +22,9 @@ type Organization struct {
 	RequireSSO                bool      `json:"require_sso"`
 	SessionMaxLifetimeSeconds *int64    `json:"session_max_lifetime_seconds" nullable:"true" doc:"Absolute session lifetime; null uses the project default."`
 	SessionIdleTimeoutSeconds *int64    `json:"session_idle_timeout_seconds" nullable:"true" doc:"Session idle timeout; null uses the project default."`
-	LoginsDisabled            bool      `json:"logins_disabled" doc:"Organization-wide kill switch: no user of it can log in."`
+	LoginsDisabled            bool      `json:"logins_disabled" doc:"Organization-wide kill switch: no user of it can log in. Turning it on revokes every session of the organization."`
+	JoinByDomain              bool      `json:"join_by_domain" doc:"People with a verified email at one of the organization's verified domains may join it at login."`
+	JoinRole                  string    `json:"join_role" example:"member" doc:"Key of the role people who join by domain get."`
 	CreatedAt                 time.Time `json:"created_at"`
 	UpdatedAt                 time.Time `json:"updated_at"`
 }
@@ -38,6 +40,8 @@ func orgOut(o *org.Organization) Organization {
 		SessionMaxLifetimeSeconds: secondsPtr(o.Policy.SessionMaxLifetime),
 		SessionIdleTimeoutSeconds: secondsPtr(o.Policy.SessionIdleTimeout),
 		LoginsDisabled:            o.Policy.LoginsDisabled,
+		JoinByDomain:              o.Policy.JoinByDomain,
+		JoinRole:                  o.Policy.JoinRole(),
 		CreatedAt:                 o.CreatedAt.UTC(), UpdatedAt: o.UpdatedAt.UTC(),
 	}
 }
@@ -52,6 +56,8 @@ type OrganizationCreate struct {
 	SessionMaxLifetimeSeconds *int64    `json:"session_max_lifetime_seconds,omitempty" nullable:"true" minimum:"60" maximum:"31622400"`
 	SessionIdleTimeoutSeconds *int64    `json:"session_idle_timeout_seconds,omitempty" nullable:"true" minimum:"60" maximum:"31622400"`
 	LoginsDisabled            *bool     `json:"logins_disabled,omitempty"`
+	JoinByDomain              *bool     `json:"join_by_domain,omitempty"`
+	JoinRole                  *string   `json:"join_role,omitempty" maxLength:"64" doc:"A project role or one of the organization's custom roles; never owner. Default member."`
 }
 
 // OrganizationPatch changes an organization; absent fields stay unchanged,
@@ -64,6 +70,8 @@ type OrganizationPatch struct {
 	SessionMaxLifetimeSeconds NullableSeconds `json:"session_max_lifetime_seconds,omitzero"`
 	SessionIdleTimeoutSeconds NullableSeconds `json:"session_idle_timeout_seconds,omitzero"`
 	LoginsDisabled            *bool           `json:"logins_disabled,omitempty"`
+	JoinByDomain              *bool           `json:"join_by_domain,omitempty"`
+	JoinRole                  *string         `json:"join_role,omitempty" maxLength:"64" doc:"A project role or one of the organization's custom roles; never owner. Empty resets to member."`
 }
 
 type orgOutput struct{ Body Organization }
@@ -74,13 +82,14 @@ type OrganizationPath struct {
 
 func registerOrganizations(api huma.API, h *handler) {
 	const tag = "Organizations"
-	huma.Register(api, operation("createOrganization", http.MethodPost, "/organizations", "Create an organization", tag, http.StatusCreated),
+	huma.Register(api, operation("createOrganization", http.MethodPost, "/organizations", "Create an organization", tag, http.StatusCreated, http.StatusConflict),
 		func(ctx context.Context, in *struct{ Body OrganizationCreate }) (*orgOutput, error) {
 			pid, actor := caller(ctx)
 			b := in.Body
 			up := tenancy.OrganizationUpdate{
 				Name: &b.Name, AllowedLoginMethods: b.AllowedLoginMethods, RequireMFA: b.RequireMFA,
 				RequireSSO: b.RequireSSO, LoginsDisabled: b.LoginsDisabled,
+				JoinByDomain: b.JoinByDomain, JoinRoleKey: b.JoinRole,
 			}
 			if b.SessionMaxLifetimeSeconds != nil {
 				up.SessionMaxLifetime = &tenancy.DurationChange{Value: secondsDur(b.SessionMaxLifetimeSeconds)}
@@ -119,7 +128,7 @@ func registerOrganizations(api huma.API, h *handler) {
 			return &orgOutput{Body: orgOut(o)}, nil
 		})
 
-	huma.Register(api, operation("updateOrganization", http.MethodPatch, "/organizations/{id}", "Update an organization's name or policy", tag, http.StatusOK, http.StatusNotFound),
+	huma.Register(api, operation("updateOrganization", http.MethodPatch, "/organizations/{id}", "Update an organization's name or policy", tag, http.StatusOK, http.StatusNotFound, http.StatusConflict),
 		func(ctx context.Context, in *struct {
 			OrganizationPath
 			Body OrganizationPatch
@@ -129,7 +138,7 @@ func registerOrganizations(api huma.API, h *handler) {
 			up := tenancy.OrganizationUpdate{
 				Name: b.Name, AllowedLoginMethods: b.AllowedLoginMethods, RequireMFA: b.RequireMFA, RequireSSO: b.RequireSSO,
 				SessionMaxLifetime: b.SessionMaxLifetimeSeconds.change(), SessionIdleTimeout: b.SessionIdleTimeoutSeconds.change(),
-				LoginsDisabled: b.LoginsDisabled,
+				LoginsDisabled: b.LoginsDisabled, JoinByDomain: b.JoinByDomain, JoinRoleKey: b.JoinRole,
 			}
 			o, err := h.svc.UpdateOrganization(ctx, actor, pid, in.ID, up)
 			if err != nil {

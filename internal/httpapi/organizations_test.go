@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -12,7 +13,8 @@ func TestOrganizationLifecycle(t *testing.T) {
 		r := c.do(http.MethodPost, "/api/v1/organizations", map[string]any{"name": "  Southwest Airlines "}).want(http.StatusCreated)
 		o := r.obj()
 		oid := o["id"].(string)
-		if o["name"] != "Southwest Airlines" || o["member_count"] != 0.0 || o["require_mfa"] != false || o["logins_disabled"] != false {
+		if o["name"] != "Southwest Airlines" || o["member_count"] != 0.0 || o["require_mfa"] != false || o["logins_disabled"] != false ||
+			o["join_by_domain"] != false || o["join_role"] != "member" {
 			t.Fatalf("created organization: %s", r.body)
 		}
 		if o["session_max_lifetime_seconds"] != nil || o["session_idle_timeout_seconds"] != nil {
@@ -28,9 +30,9 @@ func TestOrganizationLifecycle(t *testing.T) {
 
 		// Partial update: only the fields sent change.
 		up := c.do(http.MethodPatch, "/api/v1/organizations/"+oid, map[string]any{
-			"require_mfa": true, "session_max_lifetime_seconds": 3600, "allowed_login_methods": []string{"saml", "email"},
+			"join_by_domain": true, "join_role": "admin", "session_max_lifetime_seconds": 3600, "allowed_login_methods": []string{"saml", "email"},
 		}).want(http.StatusOK).obj()
-		if up["name"] != "Southwest Airlines" || up["require_mfa"] != true || up["session_max_lifetime_seconds"] != 3600.0 {
+		if up["name"] != "Southwest Airlines" || up["join_by_domain"] != true || up["join_role"] != "admin" || up["session_max_lifetime_seconds"] != 3600.0 {
 			t.Fatalf("patched = %v", up)
 		}
 		if ms := up["allowed_login_methods"].([]any); len(ms) != 2 || ms[0] != "email" || ms[1] != "saml" {
@@ -42,7 +44,7 @@ func TestOrganizationLifecycle(t *testing.T) {
 			t.Fatalf("absent field changed: %v", up)
 		}
 		up = c.do(http.MethodPatch, "/api/v1/organizations/"+oid, `{"session_max_lifetime_seconds": null}`).want(http.StatusOK).obj()
-		if up["session_max_lifetime_seconds"] != nil || up["require_mfa"] != true {
+		if up["session_max_lifetime_seconds"] != nil || up["join_by_domain"] != true || up["join_role"] != "admin" {
 			t.Fatalf("null did not reset: %v", up)
 		}
 
@@ -86,6 +88,9 @@ func TestOrganizationBadInput(t *testing.T) {
 			{"no methods", http.MethodPatch, "/api/v1/organizations/" + oid, map[string]any{"allowed_login_methods": []string{}}, "body.allowed_login_methods"},
 			{"short session", http.MethodPatch, "/api/v1/organizations/" + oid, map[string]any{"session_max_lifetime_seconds": 5}, "body.session_max_lifetime_seconds"},
 			{"wrong type", http.MethodPatch, "/api/v1/organizations/" + oid, map[string]any{"require_mfa": "yes"}, "body.require_mfa"},
+			{"join as owner", http.MethodPatch, "/api/v1/organizations/" + oid, map[string]any{"join_by_domain": true, "join_role": "owner"}, "body.join_role"},
+			{"join as unknown role", http.MethodPatch, "/api/v1/organizations/" + oid, map[string]any{"join_role": "pilot"}, "body.join_role"},
+			{"create joining as owner", http.MethodPost, "/api/v1/organizations", map[string]any{"name": "x", "join_role": "owner"}, "body.join_role"},
 			{"unknown field", http.MethodPatch, "/api/v1/organizations/" + oid, map[string]any{"colour": "red"}, "body.colour"},
 			{"limit too big", http.MethodGet, "/api/v1/organizations?limit=500", nil, "query.limit"},
 			{"limit zero", http.MethodGet, "/api/v1/organizations?limit=0", nil, "query.limit"},
@@ -105,11 +110,58 @@ func TestOrganizationBadInput(t *testing.T) {
 			}
 		}
 		got := c.do(http.MethodGet, "/api/v1/organizations/"+oid, nil).want(http.StatusOK).obj()
-		if got["name"] != "Ok" || got["require_mfa"] != false || got["session_max_lifetime_seconds"] != nil {
+		if got["name"] != "Ok" || got["require_mfa"] != false || got["session_max_lifetime_seconds"] != nil || got["join_role"] != "member" || got["join_by_domain"] != false {
 			t.Fatalf("a refused update changed the organization: %v", got)
 		}
 		if n := len(c.listAll("/api/v1/organizations", 200)); n != 1 {
 			t.Fatalf("refused creates left %d organizations", n)
+		}
+	})
+}
+
+// A policy that would leave no admin able to sign in is refused with
+// admin_lockout (409) and a message that names the problem; nothing changes
+// and nothing is recorded. The same request shapes without the lockout pass.
+func TestOrganizationAdminLockout(t *testing.T) {
+	t.Parallel()
+	engines(t, func(t *testing.T, e *env) {
+		c := e.project("Acme")
+		oid := c.newOrg("Southwest")
+		before := c.do(http.MethodGet, "/api/v1/organizations/"+oid, nil).want(http.StatusOK).obj()
+		for _, tc := range []struct {
+			body     map[string]any
+			says     string
+			location string
+		}{
+			{map[string]any{"allowed_login_methods": []string{"saml"}}, "include neither email nor password", "body.allowed_login_methods"},
+			{map[string]any{"require_sso": true}, "SSO connection", "body.require_sso"},
+			{map[string]any{"require_mfa": true, "name": "Renamed"}, "second factor", "body.require_mfa"},
+		} {
+			p := c.do(http.MethodPatch, "/api/v1/organizations/"+oid, tc.body).problem(http.StatusConflict, "admin_lockout")
+			detail, _ := p["detail"].(string)
+			errs, _ := p["errors"].([]any)
+			if !strings.Contains(detail, tc.says) || len(errs) != 1 || errs[0].(map[string]any)["location"] != tc.location {
+				t.Fatalf("%v: problem = %v", tc.body, p)
+			}
+		}
+		c.do(http.MethodPost, "/api/v1/organizations", map[string]any{"name": "Strict", "require_sso": true}).problem(http.StatusConflict, "admin_lockout")
+		after := c.do(http.MethodGet, "/api/v1/organizations/"+oid, nil).want(http.StatusOK).obj()
+		if mustJSON(t, before) != mustJSON(t, after) {
+			t.Fatalf("a refused policy changed the organization:\n%v\n%v", before, after)
+		}
+		if types := auditTypes(c, ""); types["organization.updated"] != 0 || types["organization.created"] != 1 {
+			t.Fatalf("refused changes were recorded: %v", types)
+		}
+
+		// Baselines: password only, and the kill switch (which stops every
+		// login on purpose) are accepted.
+		up := c.do(http.MethodPatch, "/api/v1/organizations/"+oid, map[string]any{"allowed_login_methods": []string{"password", "saml"}}).want(http.StatusOK).obj()
+		if ms := up["allowed_login_methods"].([]any); len(ms) != 2 {
+			t.Fatalf("allowed_login_methods = %v", ms)
+		}
+		up = c.do(http.MethodPatch, "/api/v1/organizations/"+oid, map[string]any{"logins_disabled": true}).want(http.StatusOK).obj()
+		if up["logins_disabled"] != true {
+			t.Fatalf("kill switch = %v", up)
 		}
 	})
 }

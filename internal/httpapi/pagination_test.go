@@ -81,7 +81,7 @@ func TestAuditEvents(t *testing.T) {
 		c := e.project("Acme")
 		org := c.newOrg("Southwest")
 		other := c.newOrg("Best Buy")
-		c.do(http.MethodPatch, "/api/v1/organizations/"+org, map[string]any{"name": "SWA", "require_sso": true}).want(http.StatusOK)
+		c.do(http.MethodPatch, "/api/v1/organizations/"+org, map[string]any{"name": "SWA", "join_by_domain": true}).want(http.StatusOK)
 		u := c.newUser(org, "ada@example.com", nil)["id"].(string)
 
 		ev := c.listAll("/api/v1/audit-events?event_type=organization.updated", 50)
@@ -96,7 +96,7 @@ func TestAuditEvents(t *testing.T) {
 		}
 		d := x["details"].(map[string]any)
 		before, after := d["before"].(map[string]any), d["after"].(map[string]any)
-		if before["name"] != "Southwest" || after["name"] != "SWA" || before["require_sso"] != false || after["require_sso"] != true {
+		if before["name"] != "Southwest" || after["name"] != "SWA" || before["join_by_domain"] != false || after["join_by_domain"] != true {
 			t.Fatalf("details = %v", d)
 		}
 

@@ -25,6 +25,9 @@ type Project struct {
 	AllowCustomRoles             bool      `json:"allow_custom_roles" doc:"Organizations may define their own roles."`
 	SessionMaxLifetimeSeconds    int64     `json:"session_max_lifetime_seconds" doc:"Default absolute session lifetime."`
 	SessionIdleTimeoutSeconds    int64     `json:"session_idle_timeout_seconds" doc:"Default session idle timeout."`
+	BrandColor                   string    `json:"brand_color" example:"#1a73e8" doc:"Brand colour of the hosted pages and emails (#rrggbb), or empty for the default."`
+	LogoURL                      string    `json:"logo_url" example:"https://cdn.example.com/logo.svg" doc:"Logo shown on the hosted pages (https), or empty."`
+	AppURL                       string    `json:"app_url" example:"https://app.example.com/" doc:"Your app's home page: where people land after accepting an invitation or signing in without an app's request. Empty means the account page."`
 	CreatedAt                    time.Time `json:"created_at"`
 	UpdatedAt                    time.Time `json:"updated_at"`
 }
@@ -41,7 +44,8 @@ func (h *handler) projectOut(p *project.Project) Project {
 		AllowCustomRoles:          p.AllowCustomRoles,
 		SessionMaxLifetimeSeconds: int64(p.SessionMaxLifetime / time.Second),
 		SessionIdleTimeoutSeconds: int64(p.SessionIdleTimeout / time.Second),
-		CreatedAt:                 p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(),
+		BrandColor:                p.BrandColor, LogoURL: p.LogoURL, AppURL: p.AppURL,
+		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(),
 	}
 }
 
@@ -56,6 +60,9 @@ type ProjectPatch struct {
 	AllowCustomRoles             *bool     `json:"allow_custom_roles,omitempty"`
 	SessionMaxLifetimeSeconds    *int64    `json:"session_max_lifetime_seconds,omitempty" minimum:"60" maximum:"31622400"`
 	SessionIdleTimeoutSeconds    *int64    `json:"session_idle_timeout_seconds,omitempty" minimum:"60" maximum:"31622400"`
+	BrandColor                   *string   `json:"brand_color,omitempty" maxLength:"7" doc:"#rrggbb (stored in lower case); empty clears."`
+	LogoURL                      *string   `json:"logo_url,omitempty" maxLength:"2048" doc:"Absolute https URL (http only for localhost); empty clears."`
+	AppURL                       *string   `json:"app_url,omitempty" maxLength:"2048" doc:"Absolute http(s) URL without fragment or credentials; empty clears."`
 }
 
 type projectOutput struct{ Body Project }
@@ -80,6 +87,7 @@ func registerProject(api huma.API, h *handler) {
 				TrustedOrigins: b.TrustedOrigins, AutoCreateOrganizations: b.AutoCreateOrganizations,
 				SelfServeCreateOrganizations: b.SelfServeCreateOrganizations, AllowCustomRoles: b.AllowCustomRoles,
 				SessionMaxLifetime: secondsDur(b.SessionMaxLifetimeSeconds), SessionIdleTimeout: secondsDur(b.SessionIdleTimeoutSeconds),
+				BrandColor: b.BrandColor, LogoURL: b.LogoURL, AppURL: b.AppURL,
 			}
 			p, err := h.svc.UpdateProject(ctx, actor, pid, up)
 			if err != nil {

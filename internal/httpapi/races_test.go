@@ -18,7 +18,7 @@ func TestConcurrentOrganizationPatchesKeepBothChanges(t *testing.T) {
 			org := c.newOrg("Race " + itoa(trial))
 			var wg sync.WaitGroup
 			start := make(chan struct{})
-			for _, body := range []map[string]any{{"require_mfa": true}, {"logins_disabled": true}, {"name": "Renamed " + itoa(trial)}} {
+			for _, body := range []map[string]any{{"join_by_domain": true}, {"logins_disabled": true}, {"name": "Renamed " + itoa(trial)}} {
 				wg.Go(func() {
 					<-start
 					c.do(http.MethodPatch, "/api/v1/organizations/"+org, body).want(http.StatusOK)
@@ -27,7 +27,7 @@ func TestConcurrentOrganizationPatchesKeepBothChanges(t *testing.T) {
 			close(start)
 			wg.Wait()
 			got := c.do(http.MethodGet, "/api/v1/organizations/"+org, nil).want(http.StatusOK).obj()
-			if got["require_mfa"] != true || got["logins_disabled"] != true || got["name"] != "Renamed "+itoa(trial) {
+			if got["join_by_domain"] != true || got["logins_disabled"] != true || got["name"] != "Renamed "+itoa(trial) {
 				t.Fatalf("trial %d: a concurrent update was lost: %v", trial, got)
 			}
 		}
