@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gatehouse-auth/gatehouse/internal/domain"
 	"github.com/gatehouse-auth/gatehouse/internal/httpapi"
 	"github.com/gatehouse-auth/gatehouse/internal/invite"
 	"github.com/gatehouse-auth/gatehouse/internal/login/flow"
@@ -71,6 +72,9 @@ func buildServices(cfg Config, db store.Store, key masterkey.Key, public string,
 	provider := oidc.New(oidc.Options{Store: db, Tenancy: tenants, Sessions: sessions, Tokens: tokens, PublicURL: public, Logger: log})
 	limiter := throttle.New(db)
 	invites := invite.New(db, outbox, public, invite.WithLogger(log))
+	// Verified domains; the login flow offers their organizations to
+	// people who prove an address at them.
+	domains := domain.New(db, domain.NewResolver(""), domain.WithLogger(log))
 	logins := flow.NewService(flow.Deps{
 		Store:     db,
 		Tenancy:   tenants,
@@ -79,6 +83,8 @@ func buildServices(cfg Config, db store.Store, key masterkey.Key, public string,
 		Mailer:    worker,
 		Hasher:    password.NewHasher(),
 		Throttle:  limiter,
+		Invites:   invites,
+		Domains:   domains,
 		PublicURL: public,
 		Logger:    log,
 	})

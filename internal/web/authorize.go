@@ -9,7 +9,6 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/login"
-	"github.com/gatehouse-auth/gatehouse/internal/login/flow"
 	"github.com/gatehouse-auth/gatehouse/internal/oidc"
 	"github.com/gatehouse-auth/gatehouse/internal/session"
 )
@@ -30,9 +29,10 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if sess := h.browserSession(r, projectID); sess != nil && req.Prompt != "login" &&
-		(req.OrganizationHint == "" || req.OrganizationHint == sess.OrgID) && h.recentEnough(sess, req) {
-		to, err := h.o.OIDC.IssueCode(ctx, req, projectID, sess)
+	g := h.browserGrant(r, projectID)
+	if g != nil && req.Prompt != "login" &&
+		(req.OrganizationHint == "" || req.OrganizationHint == g.Session.OrgID) && h.recentEnough(g.Session, req) {
+		to, err := h.o.OIDC.IssueCode(ctx, req, projectID, g.Session)
 		if err != nil {
 			h.internalError(w, r, h.projectName(ctx, projectID), "issue code for existing session", err)
 			return
@@ -45,18 +45,7 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	a, cookie, err := h.o.Login.Start(ctx, projectID, *req, h.client(r))
-	var throttled *flow.ThrottledError
-	if errors.As(err, &throttled) {
-		h.startThrottled(w, r, projectID, throttled.RetryAfter)
-		return
-	}
-	if err != nil {
-		h.internalError(w, r, h.projectName(ctx, projectID), "start login attempt", err)
-		return
-	}
-	h.cookies.set(w, attemptCookieName(string(projectID)), string(projectID), cookie, a.ExpiresAt)
-	redirect(w, r, loginPath(projectID))
+	h.begin(w, r, projectID, *req, g)
 }
 
 // startThrottled answers a login start refused because this client opened
@@ -124,16 +113,8 @@ func (h *Handler) authorizeFailed(w http.ResponseWriter, r *http.Request, projec
 	})
 }
 
-// browserSession is the live session behind the browser's session cookie
-// for this project, or nil.
-func (h *Handler) browserSession(r *http.Request, projectID id.Project) *session.Session {
-	if g := h.browserGrant(r, projectID); g != nil {
-		return g.Session
-	}
-	return nil
-}
-
-// browserGrant is browserSession with the user and organization it is for.
+// browserGrant is the live session behind the browser's session cookie for
+// this project, with the user and organization it is for, or nil.
 func (h *Handler) browserGrant(r *http.Request, projectID id.Project) *session.Grant {
 	tok := read(r, sessionCookieName(string(projectID)))
 	if tok == "" {

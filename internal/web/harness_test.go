@@ -16,6 +16,9 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
+	"github.com/gatehouse-auth/gatehouse/internal/dnstest"
+	"github.com/gatehouse-auth/gatehouse/internal/domain"
+	"github.com/gatehouse-auth/gatehouse/internal/invite"
 	"github.com/gatehouse-auth/gatehouse/internal/login/flow"
 	"github.com/gatehouse-auth/gatehouse/internal/mail"
 	"github.com/gatehouse-auth/gatehouse/internal/oidc"
@@ -59,6 +62,10 @@ type env struct {
 	project *project.Project
 	client  *oidc.Client
 	secret  string
+	invites *invite.Service
+	domains *domain.Service
+	dns     *dnstest.Server
+	sess    *session.Service
 }
 
 func newEnv(t *testing.T, mutate ...func(*envConfig)) *env {
@@ -89,12 +96,16 @@ func newEnv(t *testing.T, mutate ...func(*envConfig)) *env {
 	outbox := mail.NewOutbox(st, mail.WithClock(clk.Now), mail.WithLogger(log))
 	tokens := token.NewIssuer(st, sealer, token.WithClock(clk.Now), token.WithLogger(log))
 	provider := oidc.New(oidc.Options{Store: st, Tenancy: ten, Sessions: sessions, Tokens: tokens, PublicURL: public, Clock: clk.Now, Logger: log})
+	invites := invite.New(st, outbox, public, invite.WithClock(clk.Now), invite.WithLogger(log))
+	dns := dnstest.Start(t)
+	domains := domain.New(st, domain.NewResolver(dns.Addr()), domain.WithClock(clk.Now), domain.WithLogger(log))
 	lg := flow.NewService(flow.Deps{
 		Store: st, Tenancy: ten, Sessions: sessions, Outbox: outbox,
 		Hasher: password.NewHasher(), Throttle: throttle.New(st, throttle.WithClock(clk.Now)),
+		Invites: invites, Domains: domains,
 		PublicURL: public, Clock: clk.Now, Logger: log,
 	})
-	New(Options{Tenancy: ten, Login: lg, OIDC: provider, Sessions: sessions, Outbox: outbox,
+	New(Options{Tenancy: ten, Login: lg, OIDC: provider, Sessions: sessions, Outbox: outbox, Invites: invites,
 		DevInbox: cfg.devInbox, PublicURL: public, TrustedProxies: cfg.trustedProxies, Logger: log, Clock: clk.Now}).Register(mux)
 	provider.Register(mux)
 
@@ -108,7 +119,8 @@ func newEnv(t *testing.T, mutate ...func(*envConfig)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, st: st, srv: srv, clock: clk, ten: ten, outbox: outbox, project: p, client: c, secret: secret}
+	return &env{t: t, st: st, srv: srv, clock: clk, ten: ten, outbox: outbox, project: p, client: c, secret: secret,
+		invites: invites, domains: domains, dns: dns, sess: sessions}
 }
 
 type envConfig struct {

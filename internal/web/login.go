@@ -133,11 +133,23 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request, projectID id.Proj
 	p.FormAction = loginPath(projectID)
 	p.CSRF = formToken(cookie, loginPurpose(projectID))
 	// Any POST on this page may end the login with a redirect to the app.
-	h.pages.render(w, status, p, sourceOrigin(a.Request.RedirectURI))
+	h.pages.render(w, status, p, doneOrigin(a.Request))
+}
+
+// doneOrigin is the origin a finished login redirects to: the app's
+// redirect URI, or for a sign-in no app asked for, its return address
+// (a path here, or the project's app URL).
+func doneOrigin(req login.AuthRequest) string {
+	if req.HasClient() {
+		return sourceOrigin(req.RedirectURI)
+	}
+	return sourceOrigin(req.ReturnTo)
 }
 
 // complete mints the session, sets the browser-session cookie and sends the
-// browser back to the app with an authorization code.
+// browser back to the app with an authorization code, or, when no app asked
+// for the sign-in, to its return address. The cookie replaces any session
+// the browser held (after switching organizations, say) without ending it.
 func (h *Handler) complete(w http.ResponseWriter, r *http.Request, projectID id.Project, a *flow.Attempt) {
 	ctx := r.Context()
 	sess, browserToken, err := h.o.Login.Complete(ctx, a, h.client(r))
@@ -163,6 +175,14 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, projectID id.
 	h.cookies.clear(w, attemptCookieName(string(projectID)), string(projectID))
 	h.cookies.set(w, sessionCookieName(string(projectID)), string(projectID), browserToken, sess.ExpiresAt)
 	req := a.Request
+	if !req.HasClient() {
+		to := req.ReturnTo
+		if to == "" {
+			to = accountPath(projectID)
+		}
+		redirect(w, r, to)
+		return
+	}
 	to, err := h.o.OIDC.IssueCode(ctx, &req, projectID, sess)
 	if err != nil {
 		h.internalError(w, r, "", "issue authorization code", err)
@@ -190,7 +210,7 @@ func stepPage(v *login.View) *page {
 		p.Errors[k] = m
 	}
 	for _, o := range v.Orgs {
-		p.Orgs = append(p.Orgs, orgChoice{ID: string(o.ID), Name: o.Name})
+		p.Orgs = append(p.Orgs, orgChoice{ID: string(o.ID), Name: o.Name, Kind: o.Kind, InviteID: string(o.InviteID), Role: o.RoleName})
 	}
 	if v.ThrottledFor > 0 && len(v.FieldErrors) == 0 {
 		// The flow usually says it beside the field that was throttled;
@@ -229,4 +249,34 @@ func humanDuration(d time.Duration) string {
 	default:
 		return fmt.Sprintf("%d minutes", int((d+time.Minute-1)/time.Minute))
 	}
+}
+
+// HasMemberOrgs and HasJoinOrgs tell choose_org which of its two lists to
+// show: the person's accounts, and the organizations they may join.
+func (p *page) HasMemberOrgs() bool { return p.countOrgs(true) > 0 }
+
+// HasJoinOrgs: see HasMemberOrgs.
+func (p *page) HasJoinOrgs() bool { return p.countOrgs(false) > 0 }
+
+func (p *page) countOrgs(member bool) int {
+	n := 0
+	for _, o := range p.Orgs {
+		if (o.Kind == login.ChoiceMember || o.Kind == "") == member {
+			n++
+		}
+	}
+	return n
+}
+
+// ElemID is the choice's element id on choose_org: org-<org_id> for an
+// account, invite-<invite_id> for an invitation, join-<org_id> for a join
+// by domain.
+func (c orgChoice) ElemID() string {
+	switch c.Kind {
+	case login.ChoiceInvite:
+		return "invite-" + c.InviteID
+	case login.ChoiceDomain:
+		return "join-" + c.ID
+	}
+	return "org-" + c.ID
 }

@@ -102,9 +102,16 @@ type navItem struct {
 
 type hiddenField struct{ Name, Value string }
 
+// orgChoice is one button of choose_org: an account (Kind "member", element
+// id org-<org_id>), an invitation ("invite", invite-<invite_id>) or an
+// organization the email's domain may join ("domain", join-<org_id>).
 type orgChoice struct {
 	ID   string
 	Name string
+	Kind string
+	// InviteID is the invitation ("invite"); Role names the role a join gives.
+	InviteID string
+	Role     string
 }
 
 // fieldRef lets a partial render one field's error.

@@ -98,6 +98,9 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /p/{project}/login", h.loginPage)
 	mux.Handle("POST /p/{project}/login", h.cop.Handler(http.HandlerFunc(h.loginPost)))
 	mux.HandleFunc("GET /p/{project}/login/link", h.magicLink)
+	mux.HandleFunc("GET /p/{project}/signin", h.signin)
+	mux.HandleFunc("GET /p/{project}/invite/{token}", h.invitePage)
+	mux.Handle("POST /p/{project}/invite/{token}", h.cop.Handler(http.HandlerFunc(h.acceptInvite)))
 	if h.o.DevInbox {
 		mux.HandleFunc("GET /p/{project}/dev/inbox", h.inbox)
 	}
