@@ -34,9 +34,15 @@ func TestCrossProjectSweep(t *testing.T) {
 		aOwnerRole := a.roleID("owner")
 		aSession := (&sessionEnv{env: e, sess: session.New(e.st, make([]byte, 32))}).login(a, aOwner)
 		aClient := a.do(http.MethodPost, "/api/v1/oauth-clients", map[string]any{"name": "A app", "redirect_uris": []string{"https://a.example/cb"}}).want(http.StatusCreated).str("id")
+		// A's pending invite, with A's custom role: a resend or revoke that
+		// crossed projects would show in its send count or status.
+		aInvite := a.do(http.MethodPost, "/api/v1/invites", map[string]any{"organization_id": aOrg, "email": "invitee@a.example", "role": "a_custom"}).want(http.StatusCreated).str("id")
 
 		secrets := []string{a.projectID, aOrg, aOwner, aMember, aPerm, aRole, aCustom, aOwnerRole, a.keyID, aClient, aSession, "https://a.example/cb", "owner@a.example", "member@a.example", "a_custom", "a.read"}
 		before := snapshotA(a, aOrg, aOwner, aMember, aPerm, aRole, aCustom) + snapshotClient(a, aClient)
+
+		secrets = append(secrets, aInvite, "invitee@a.example")
+		beforeInvite := snapshotInvite(a, aInvite)
 
 		bOrg := b.newOrg("B's customer")
 		bUser := b.newUser(bOrg, "someone@b.example", nil)["id"].(string)
@@ -46,6 +52,7 @@ func TestCrossProjectSweep(t *testing.T) {
 			{"organizations": aOrg, "users": aMember, "permissions": aPerm, "roles": aCustom, "secret-keys": a.keyID, "role_id": aCustom, "client_id": aClient, "sessions": aSession},
 			{"users": aOwner, "roles": aOwnerRole, "role_id": aOwnerRole},
 		}
+		substitutions[0]["invites"], substitutions[1]["invites"] = aInvite, aInvite
 		doc := e.spec()
 		paths := doc["paths"].(map[string]any)
 		covered := 0
@@ -71,6 +78,9 @@ func TestCrossProjectSweep(t *testing.T) {
 					switch {
 					case hasParams:
 						r.problem(http.StatusNotFound, "not_found")
+					case method == http.MethodPost && tmpl == "/invites":
+						// An invite to A's organization.
+						r.problem(http.StatusNotFound, "not_found")
 					case method == http.MethodPost && (tmpl == "/users" || tmpl == "/roles"):
 						// Creates that name A's organization.
 						r.problem(http.StatusNotFound, "not_found")
@@ -94,6 +104,9 @@ func TestCrossProjectSweep(t *testing.T) {
 		b.do(http.MethodDelete, "/api/v1/users/"+bUser+"/roles/"+aOwnerRole, nil).problem(http.StatusNotFound, "not_found")
 		b.do(http.MethodPost, "/api/v1/roles", map[string]any{"key": "x", "name": "X", "permissions": []string{"a.read"}}).problem(http.StatusBadRequest, "invalid_request")
 
+		if after := snapshotInvite(a, aInvite); after != beforeInvite {
+			t.Fatalf("project B changed project A's invite:\nbefore %s\nafter  %s", beforeInvite, after)
+		}
 		if covered < 3*20 {
 			t.Fatalf("only %d calls made", covered)
 		}
@@ -176,6 +189,8 @@ func sweepBody(method, tmpl, aOrg, aRole string) (any, bool) {
 		"POST /oauth-clients":                           map[string]any{"name": "B app", "redirect_uris": []string{"https://b.example/cb"}},
 		"PATCH /oauth-clients/{client_id}":              map[string]any{"name": "hijacked", "redirect_uris": []string{"https://evil.example/cb"}},
 		"POST /oauth-clients/{client_id}/rotate-secret": map[string]any{},
+		"POST /invites":                                 map[string]any{"organization_id": aOrg, "email": "intruder@b.example", "role": "a_custom"},
+		"POST /invites/{id}/resend":                     nil,
 	}
 	b, ok := bodies[method+" "+tmpl]
 	return b, ok

@@ -16,6 +16,8 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
 	"github.com/gatehouse-auth/gatehouse/internal/httpapi"
+	"github.com/gatehouse-auth/gatehouse/internal/invite"
+	"github.com/gatehouse-auth/gatehouse/internal/mail"
 	"github.com/gatehouse-auth/gatehouse/internal/oidc"
 	"github.com/gatehouse-auth/gatehouse/internal/session"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
@@ -45,7 +47,7 @@ type env struct {
 func newEnv(t *testing.T, st store.Store) *env {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := tenancy.New(st, tenancy.WithLogger(log))
-	srv := httptest.NewServer(httpapi.New(httpapi.Options{Service: svc, Sessions: session.New(st, make([]byte, 32), session.WithLogger(log)), Clients: oidc.NewClients(st, oidc.WithClientsLogger(log)), PublicURL: "http://gatehouse.test", Logger: log}))
+	srv := httptest.NewServer(httpapi.New(httpapi.Options{Service: svc, Sessions: session.New(st, make([]byte, 32), session.WithLogger(log)), Clients: oidc.NewClients(st, oidc.WithClientsLogger(log)), Invites: invite.New(st, mail.NewOutbox(st), "http://gatehouse.test", invite.WithLogger(log)), PublicURL: "http://gatehouse.test", Logger: log}))
 	t.Cleanup(srv.Close)
 	return &env{t: t, st: st, svc: svc, srv: srv}
 }

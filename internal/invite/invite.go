@@ -145,6 +145,10 @@ func New(st store.Store, outbox *mail.Outbox, publicURL string, opts ...Option) 
 	return s
 }
 
+// Now is the service's current time: callers deriving State for display
+// use it, so they agree with the service's own expiry checks.
+func (s *Service) Now() time.Time { return s.now() }
+
 func fromRecord(r *store.InviteRecord) *Invite {
 	return &Invite{
 		ID: r.ID, ProjectID: r.ProjectID, OrgID: r.OrgID, Email: r.Email,
