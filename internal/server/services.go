@@ -17,6 +17,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/oidc"
 	"github.com/gatehouse-auth/gatehouse/internal/password"
 	"github.com/gatehouse-auth/gatehouse/internal/seal"
+	"github.com/gatehouse-auth/gatehouse/internal/selfserve"
 	"github.com/gatehouse-auth/gatehouse/internal/session"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
@@ -74,19 +75,32 @@ func buildServices(cfg Config, db store.Store, key masterkey.Key, public string,
 	invites := invite.New(db, outbox, public, invite.WithLogger(log))
 	// Verified domains; the login flow offers their organizations to
 	// people who prove an address at them.
-	domains := domain.New(db, domain.NewResolver(""), domain.WithLogger(log))
+	domains := domain.New(db, domain.NewResolver(cfg.DNSServer), domain.WithLogger(log))
+	// One hasher for the login flow and the self-serve password change, so
+	// both draw on one pool of hashing slots.
+	hasher := password.NewHasher()
 	logins := flow.NewService(flow.Deps{
 		Store:     db,
 		Tenancy:   tenants,
 		Sessions:  sessions,
 		Outbox:    outbox,
 		Mailer:    worker,
-		Hasher:    password.NewHasher(),
+		Hasher:    hasher,
 		Throttle:  limiter,
 		Invites:   invites,
 		Domains:   domains,
 		PublicURL: public,
 		Logger:    log,
+	})
+	self := selfserve.New(selfserve.Deps{
+		Store:    db,
+		Tenancy:  tenants,
+		Invites:  invites,
+		Domains:  domains,
+		Sessions: sessions,
+		Hasher:   hasher,
+		Throttle: limiter,
+		Logger:   log,
 	})
 	pages := web.New(web.Options{
 		Tenancy:        tenants,
@@ -95,12 +109,14 @@ func buildServices(cfg Config, db store.Store, key masterkey.Key, public string,
 		Sessions:       sessions,
 		Outbox:         outbox,
 		Invites:        invites,
+		Domains:        domains,
+		SelfServe:      self,
 		DevInbox:       cfg.devInboxOn(public),
 		PublicURL:      public,
 		TrustedProxies: cfg.TrustedProxies,
 		Logger:         log,
 	})
-	api := httpapi.New(httpapi.Options{Service: tenants, Sessions: sessions, Clients: clients, Invites: invites, PublicURL: public, Logger: log})
+	api := httpapi.New(httpapi.Options{Service: tenants, Sessions: sessions, Clients: clients, Invites: invites, Domains: domains, PublicURL: public, Logger: log})
 	return &services{
 		api:        api,
 		surfaces:   []surface{provider, pages},

@@ -33,3 +33,12 @@ func validFormToken(cookie, purpose, got string) bool {
 // its logout confirmation.
 func loginPurpose(projectID id.Project) string  { return "login\x00" + string(projectID) }
 func logoutPurpose(projectID id.Project) string { return "logout\x00" + string(projectID) }
+
+// selfServePurpose binds a token to one browser session's self-serve forms
+// (the account and organization pages). The token is keyed by the session
+// cookie like every form token and names the session ID too, so it dies with
+// the session: a token shown before a sign-out or to another session never
+// passes for this one.
+func selfServePurpose(projectID id.Project, sessionID id.Session) string {
+	return "selfserve\x00" + string(projectID) + "\x00" + string(sessionID)
+}

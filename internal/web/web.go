@@ -23,6 +23,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/login/flow"
 	"github.com/gatehouse-auth/gatehouse/internal/mail"
 	"github.com/gatehouse-auth/gatehouse/internal/oidc"
+	"github.com/gatehouse-auth/gatehouse/internal/selfserve"
 	"github.com/gatehouse-auth/gatehouse/internal/session"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
 )
@@ -36,6 +37,9 @@ type Options struct {
 	Outbox   *mail.Outbox
 	// Invites finds, lists and accepts organization invitations.
 	Invites *invite.Service
+	// SelfServe backs the account and organization settings pages
+	// (/p/{project}/account, /p/{project}/org); nil leaves them out.
+	SelfServe *selfserve.Service
 	// DevInbox serves /p/{project}/dev/inbox: set only when no SMTP server
 	// is configured, so development works without one.
 	DevInbox bool
@@ -105,6 +109,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 		mux.HandleFunc("GET /p/{project}/dev/inbox", h.inbox)
 	}
 	mux.HandleFunc("GET /assets/{file}", h.assets.serve)
+	h.registerSelfServe(mux)
 }
 
 // projectFrom parses the {project} path segment. A malformed ID is treated
