@@ -80,6 +80,7 @@ func New(opts Options) http.Handler {
 	registerSecretKeys(api, h)
 	if h.sessions != nil {
 		registerSessions(api, h)
+		registerUsage(api, h)
 	}
 	if h.clients != nil {
 		registerClients(api, h)

@@ -72,7 +72,8 @@ func (h *Handler) begin(w http.ResponseWriter, r *http.Request, projectID id.Pro
 		cookie string
 		err    error
 	)
-	if g != nil && req.Prompt != "login" && req.OrganizationHint != "" && req.OrganizationHint != g.Session.OrgID && h.recentEnough(g.Session, &req) {
+	if g != nil && req.Prompt != "login" && req.OrganizationHint != "" && req.OrganizationHint != g.Session.OrgID &&
+		flow.CanSwitchFrom(g.Session) && h.recentEnough(g.Session, &req) {
 		a, cookie, err = h.o.Login.Switch(ctx, projectID, req, g.Session, h.client(r))
 	} else {
 		a, cookie, err = h.o.Login.Start(ctx, projectID, req, h.client(r))

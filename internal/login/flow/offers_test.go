@@ -438,3 +438,33 @@ func TestSwitchWithPasswordSessionProvesNothingElsewhere(t *testing.T) {
 		isErr(t, err, flow.ErrNotDone, "Complete of a switch with another account's password")
 	})
 }
+
+// A staff member acting as a user proves nothing the user did: their
+// session seeds no switch into the user's other accounts.
+func TestSwitchRefusesImpersonatedSessions(t *testing.T) {
+	engines(t, func(t *testing.T, w *world) {
+		a := w.org("Alpha", nil)
+		b := w.org("Bravo", nil)
+		ua := w.user(a, "pat@example.com", "")
+		w.user(b, "pat@example.com", "")
+		imp, _, err := w.sess.Impersonate(w.ctx, session.Impersonation{
+			ProjectID: w.p.ID, UserID: ua.ID, Staff: audit.Actor{Type: audit.ActorStaff, ID: "user_staff"},
+			StaffEmail: "staff@vendor.example", Reason: "customer asked for help with billing",
+		})
+		if err != nil {
+			t.Fatalf("impersonate: %v", err)
+		}
+		if flow.CanSwitchFrom(imp) {
+			t.Fatal("an impersonated session may seed a switch")
+		}
+		_, _, err = w.svc.Switch(w.ctx, w.p.ID, login.AuthRequest{OrganizationHint: b.ID}, imp, login.Client{IP: "203.0.113.11"})
+		isErr(t, err, flow.ErrNotSwitchable, "Switch from an impersonated session")
+
+		// Baseline: the user's own session switches.
+		own := w.sessionOf("pat@example.com", a)
+		if !flow.CanSwitchFrom(own) {
+			t.Fatal("the user's own session may not seed a switch")
+		}
+		want(t, w.switchTo(own, b).view(), login.StepDone)
+	})
+}

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"github.com/gatehouse-auth/gatehouse/internal/login"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
 
@@ -62,6 +61,9 @@ var (
 	ErrNotDone = errors.New("login attempt is not finished")
 	// ErrBusy: the same attempt is being completed by another request.
 	ErrBusy = errors.New("login attempt is being completed")
+	// ErrNotSwitchable: Switch was given a session whose facts cannot
+	// seed another login (an impersonation, or one without an email).
+	ErrNotSwitchable = errors.New("session cannot seed an organization switch")
 	// ErrThrottled: the client opened too many attempts recently (Start).
 	// The error is a *ThrottledError saying how long to wait.
 	ErrThrottled = errors.New("too many sign-ins started")
@@ -200,13 +202,29 @@ func (s *Service) Start(ctx context.Context, projectID id.Project, req login.Aut
 // the factors and when), so Next ends at once when those facts satisfy the
 // target's policy and otherwise asks only for what is missing. A password
 // proof of the session's user proves nothing about the target's user.
-// Facts never cross projects: a session of another project is refused.
+// Facts never cross projects: a session of another project is refused
+// (ErrGone), and so is one a staff member started as the user
+// (ErrNotSwitchable): an impersonation proves nothing the user did.
 func (s *Service) Switch(ctx context.Context, projectID id.Project, req login.AuthRequest, from *session.Session, c login.Client) (*Attempt, string, error) {
-	if from == nil || from.ProjectID != projectID || from.Facts.Email == "" {
+	if from == nil || from.ProjectID != projectID {
 		return nil, "", fmt.Errorf("switch organization in project %s: %w", projectID, ErrGone)
 	}
-	f := login.Facts{Email: from.Facts.Email, EmailVerified: from.Facts.EmailVerified, Proofs: slices.Clone(from.Facts.Proofs)}
+	if !CanSwitchFrom(from) {
+		return nil, "", fmt.Errorf("switch organization in project %s: %w", projectID, ErrNotSwitchable)
+	}
+	f := login.Facts{Email: from.Facts.Email, EmailVerified: from.Facts.EmailVerified, Proofs: []login.Proof{}}
+	for _, p := range from.Facts.Proofs {
+		if p.Factor.Method() != "" {
+			f.Proofs = append(f.Proofs, p)
+		}
+	}
 	return s.start(ctx, projectID, req, c, f)
+}
+
+// CanSwitchFrom reports whether a session's facts may seed a switch: it
+// names an email and is the user's own (not an impersonation).
+func CanSwitchFrom(from *session.Session) bool {
+	return from != nil && from.Facts.Email != "" && from.Impersonator == nil && !from.Facts.Has(login.FactorImpersonation)
 }
 
 func (s *Service) start(ctx context.Context, projectID id.Project, req login.AuthRequest, c login.Client, seed login.Facts) (*Attempt, string, error) {
