@@ -453,3 +453,39 @@ func TestFindByTokenRefusesOtherShapes(t *testing.T) {
 		}
 	})
 }
+
+// Concurrent invitations of one address to one organization (two admins
+// clicking at once) make one invite and one email; the others are told it
+// exists.
+func TestConcurrentCreatesMakeOneInvite(t *testing.T) {
+	t.Parallel()
+	engines(t, func(e *env) {
+		a := e.tenant("A")
+		const n = 8
+		errs := make(chan error, n)
+		for range n {
+			go func() {
+				_, err := e.svc.Create(e.ctx, admin, a.id, invite.Input{OrgID: string(a.org.ID), Email: "ann@example.com"})
+				errs <- err
+			}()
+		}
+		ok := 0
+		for range n {
+			err := <-errs
+			if err == nil {
+				ok++
+				continue
+			}
+			wantFault(t, err, fault.Conflict, invite.CodeInviteExists, "a concurrent duplicate")
+		}
+		if ok != 1 {
+			t.Fatalf("%d of %d concurrent invites succeeded, want 1", ok, n)
+		}
+		if l, err := e.svc.List(e.ctx, a.id, invite.Filter{}, store.Page{}); err != nil || len(l) != 1 {
+			t.Fatalf("%d invites stored, %v", len(l), err)
+		}
+		if m := e.mails(a.id); m != 1 {
+			t.Fatalf("%d emails sent, want 1", m)
+		}
+	})
+}
