@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/org"
 	"github.com/gatehouse-auth/gatehouse/internal/password"
+	"github.com/gatehouse-auth/gatehouse/internal/session"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
 	"github.com/gatehouse-auth/gatehouse/internal/testdb"
@@ -298,4 +300,57 @@ func setPassword(e *env, uid id.User, pw string) error {
 	return e.st.Write(context.Background(), func(w store.Writer) error {
 		return w.SetPasswordHash(context.Background(), e.project.ID, uid, h, e.clock.Now())
 	})
+}
+
+// /signin starts attempts like authorize, so the same budget limits it.
+func TestSignInThrottled(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *envConfig) { c.trustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")} })
+	start := func(ip string) *response {
+		t.Helper()
+		b := e.browser()
+		b.header = http.Header{"X-Forwarded-For": {ip}}
+		return b.get(e.signinURL(nil))
+	}
+	var r *response
+	for i := 0; i < 500; i++ {
+		if r = start("203.0.113.1"); r.Status != http.StatusOK {
+			break
+		}
+	}
+	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" || len(r.Cookies) != 0 {
+		t.Fatalf("never throttled: %d %v", r.Status, r.Cookies)
+	}
+	if r := start("198.51.100.2"); r.Status != http.StatusOK || pageName(r) != "identify" {
+		t.Fatalf("another client: %d %q", r.Status, pageName(r))
+	}
+}
+
+// A staff member's impersonated session at one organization does not
+// switch into the user's other accounts: the person would sign in afresh.
+func TestSwitchIgnoresImpersonatedSessions(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	a := e.account("Alpha", "pat@example.com")
+	bo := e.account("Bravo", "pat@example.com")
+	us, err := e.st.ListUsers(ctx, e.project.ID, store.UserFilter{OrganizationID: a.ID}, store.Page{Limit: 1})
+	if err != nil || len(us) != 1 {
+		t.Fatalf("user at Alpha: %v %v", us, err)
+	}
+	_, token, err := e.sess.Impersonate(ctx, session.Impersonation{ProjectID: e.project.ID, UserID: us[0].ID,
+		Staff: audit.Actor{Type: audit.ActorStaff, ID: "user_staff"}, StaffEmail: "staff@vendor.example", Reason: "Ticket 4821"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser()
+	b.c.Jar.SetCookies(b.abs(e.path("/")), []*http.Cookie{{Name: sessionCookieName(string(e.project.ID)), Value: token, Path: e.path("/")}})
+	if r := b.get(e.authorizeURL(map[string]string{"organization_id": string(bo.ID)})); pageName(r) != "identify" {
+		t.Fatalf("switch from an impersonated session: page %q, sent to %q", pageName(r), e.sentTo(b))
+	}
+	// Baseline: the impersonated session itself is still used for its own
+	// organization.
+	if r := b.get(e.authorizeURL(map[string]string{"organization_id": string(a.ID)})); callback(t, r).Get("code") == "" {
+		t.Fatalf("the impersonated session was not used at its organization")
+	}
 }
