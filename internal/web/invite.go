@@ -45,7 +45,7 @@ func (h *Handler) invitePage(w http.ResponseWriter, r *http.Request) {
 	if role, err := h.o.Tenancy.GetRole(ctx, p.ID, string(inv.RoleID)); err == nil && role.Name != "" {
 		v.RoleName = role.Name
 	}
-	h.pages.render(w, http.StatusOK, &page{Page: "invite", Title: "Join " + o.Name, ProjectName: p.Name, Data: v})
+	h.pages.render(w, http.StatusOK, brandOf(p).apply(&page{Page: "invite", Title: "Join " + o.Name, Data: v}))
 }
 
 // acceptInvite starts the login attempt of an invitation:

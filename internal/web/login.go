@@ -130,6 +130,7 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request, projectID id.Proj
 		return
 	}
 	p := stepPage(v)
+	h.projectBrand(r.Context(), projectID).apply(p)
 	p.FormAction = loginPath(projectID)
 	p.CSRF = formToken(cookie, loginPurpose(projectID))
 	// Any POST on this page may end the login with a redirect to the app.

@@ -43,7 +43,11 @@ type page struct {
 	Title       string
 	ProjectName string
 	StyleURL    string
-	MainClass   string
+	// BrandCSS (the project's brand stylesheet) and LogoURL come from the
+	// project's branding; set them with brand.apply, "" for the defaults.
+	BrandCSS  string
+	LogoURL   string
+	MainClass string
 	// FormAction is where every form of a login step posts.
 	FormAction string
 	CSRF       string
@@ -201,6 +205,16 @@ func parseTemplates() (templates, error) {
 // form-action: Chrome applies form-action to the redirects that follow a form
 // submission, so a form whose POST may end at the app must allow its origin.
 func pageHeaders(w http.ResponseWriter, formOrigins ...string) {
+	setPageHeaders(w, "", formOrigins...)
+}
+
+// setPageHeaders is pageHeaders that also lets images load from imgOrigin
+// (the project's logo; "" adds nothing).
+func setPageHeaders(w http.ResponseWriter, imgOrigin string, formOrigins ...string) {
+	img := "'self' data:"
+	if imgOrigin != "" {
+		img += " " + imgOrigin
+	}
 	fa := "'self'"
 	for _, o := range formOrigins {
 		if o != "" {
@@ -208,7 +222,7 @@ func pageHeaders(w http.ResponseWriter, formOrigins ...string) {
 		}
 	}
 	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action "+fa+
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src "+img+"; form-action "+fa+
 		"; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
@@ -240,6 +254,14 @@ func sourceOrigin(redirectURI string) string {
 	return scheme + ":"
 }
 
+// logoOrigin is the CSP source of a logo URL: its http(s) origin, or "".
+func logoOrigin(logoURL string) string {
+	if !strings.HasPrefix(logoURL, "https://") && !strings.HasPrefix(logoURL, "http://") {
+		return ""
+	}
+	return sourceOrigin(logoURL)
+}
+
 // renderer executes templates into a buffer first, so a template failure
 // becomes a clean 500 rather than half a page.
 type renderer struct {
@@ -267,7 +289,7 @@ func (r *renderer) render(w http.ResponseWriter, status int, p *page, formOrigin
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	pageHeaders(w, formOrigins...)
+	setPageHeaders(w, logoOrigin(p.LogoURL), formOrigins...)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())

@@ -109,6 +109,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 		mux.HandleFunc("GET /p/{project}/dev/inbox", h.inbox)
 	}
 	mux.HandleFunc("GET /assets/{file}", h.assets.serve)
+	mux.HandleFunc("GET /p/{project}/brand.css", h.brandCSS)
 	h.registerSelfServe(mux)
 }
 
@@ -119,17 +120,11 @@ func projectFrom(r *http.Request) (id.Project, bool) {
 	return p, err == nil
 }
 
-// projectName is the brand shown on pages that have no login attempt yet;
-// "" when the project does not exist.
+// projectName is the name shown on pages that have no login attempt yet;
+// "" when the project does not exist. Pages that also show the project's
+// colour and logo use projectBrand (brand.go), which reads the same row.
 func (h *Handler) projectName(ctx context.Context, projectID id.Project) string {
-	if h.o.Tenancy == nil {
-		return ""
-	}
-	p, err := h.o.Tenancy.GetProject(ctx, projectID)
-	if err != nil {
-		return ""
-	}
-	return p.Name
+	return h.projectBrand(ctx, projectID).Name
 }
 
 func loginPath(projectID id.Project) string { return "/p/" + string(projectID) + "/login" }
