@@ -188,6 +188,12 @@ func (s *Service) judge(ctx context.Context, acc *store.SessionAccess, now time.
 	if err != nil {
 		return nil, abs, err
 	}
+	if sess.Facts.Has(login.FactorImpersonation) && rec.Impersonation == nil {
+		// Policy waives the login-method rules for an impersonation; facts
+		// claiming one without its staff member and bound are no session.
+		s.log.Error("session claims an impersonation it does not record", "session_id", rec.ID)
+		return nil, abs, ErrInvalid
+	}
 	if r := login.Permits(sess.Facts, acc.Project, acc.Org, acc.User); r != nil {
 		if err := s.revokeRecord(ctx, rec, now, r.Reason, audit.System("session")); err != nil {
 			return nil, abs, err

@@ -1,6 +1,7 @@
 package session_test
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -266,6 +267,39 @@ func TestEndImpersonation(t *testing.T) {
 		fatalIf(t, e.sess.EndImpersonation(e.ctx, a.P.ID, s.ID))
 		if n := len(e.events(a.P.ID, "impersonation.ended")); n != 1 {
 			t.Fatalf("%d impersonation.ended events after ending twice", n)
+		}
+	})
+}
+
+// TestImpersonationFactsNeedTheirStaffMember: a session row whose facts claim
+// an impersonation but that names no staff member (written by anything but
+// Impersonate) is not honoured, although such facts escape the login-method
+// rules; the same row naming its staff member is.
+func TestImpersonationFactsNeedTheirStaffMember(t *testing.T) {
+	t.Parallel()
+	engines(t, func(t *testing.T, e *env) {
+		a := e.tenant("Acme")
+		write := func(imp bool) string {
+			now := e.clk.Now()
+			tok := "gh_bs_" + string(id.New[id.Session](now))
+			facts, err := json.Marshal(login.Facts{Email: a.U.Email, Proofs: []login.Proof{{Factor: login.FactorImpersonation, At: now}}})
+			fatalIf(t, err)
+			sum := sha256.Sum256([]byte(tok))
+			rec := &store.SessionRecord{
+				ID: id.New[id.Session](now), ProjectID: a.P.ID, OrgID: a.O.ID, UserID: a.U.ID, Facts: facts, BrowserTokenHash: sum[:],
+				CreatedAt: now, LastActiveAt: now, ExpiresAt: now.Add(time.Hour), IdleExpiresAt: now.Add(time.Hour),
+			}
+			if imp {
+				rec.Impersonation = &store.Impersonation{StaffUserID: staff.ID, StaffEmail: staffEmail, Reason: "Ticket 4711", OriginID: rec.ID}
+			}
+			fatalIf(t, e.st.Write(e.ctx, func(w store.Writer) error { return w.CreateSession(e.ctx, rec) }))
+			return tok
+		}
+		if _, err := e.sess.Authenticate(e.ctx, a.P.ID, write(true)); err != nil {
+			t.Fatalf("baseline: an impersonation naming its staff member: %v", err)
+		}
+		if g, err := e.sess.Authenticate(e.ctx, a.P.ID, write(false)); !errors.Is(err, session.ErrInvalid) {
+			t.Fatalf("impersonation facts without a staff member: %v (grant %v)", err, g)
 		}
 	})
 }
