@@ -41,6 +41,10 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Prompt == "none" {
+		if to, ok := h.silentSwitch(w, r, projectID, req, g); ok {
+			redirect(w, r, to)
+			return
+		}
 		redirect(w, r, h.o.OIDC.ErrorRedirect(req, "login_required", "the user is not signed in"))
 		return
 	}

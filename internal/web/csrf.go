@@ -42,3 +42,10 @@ func logoutPurpose(projectID id.Project) string { return "logout\x00" + string(p
 func selfServePurpose(projectID id.Project, sessionID id.Session) string {
 	return "selfserve\x00" + string(projectID) + "\x00" + string(sessionID)
 }
+
+// consolePurpose binds a token to one staff member's console session, the
+// way selfServePurpose does for the self-serve pages; the two never pass for
+// each other.
+func consolePurpose(projectID id.Project, sessionID id.Session) string {
+	return "console\x00" + string(projectID) + "\x00" + string(sessionID)
+}

@@ -72,8 +72,7 @@ func (h *Handler) begin(w http.ResponseWriter, r *http.Request, projectID id.Pro
 		cookie string
 		err    error
 	)
-	if g != nil && req.Prompt != "login" && req.OrganizationHint != "" && req.OrganizationHint != g.Session.OrgID &&
-		flow.CanSwitchFrom(g.Session) && h.recentEnough(g.Session, &req) {
+	if h.switching(g, &req) {
 		a, cookie, err = h.o.Login.Switch(ctx, projectID, req, g.Session, h.client(r))
 	} else {
 		a, cookie, err = h.o.Login.Start(ctx, projectID, req, h.client(r))
@@ -93,6 +92,45 @@ func (h *Handler) begin(w http.ResponseWriter, r *http.Request, projectID id.Pro
 	}
 	h.cookies.set(w, attemptCookieName(string(projectID)), string(projectID), cookie, a.ExpiresAt)
 	redirect(w, r, loginPath(projectID))
+}
+
+// switching reports whether a request for req should start from the
+// browser session g's facts: g is at another organization than the one
+// req names, may seed a switch, and is recent enough for req.
+func (h *Handler) switching(g *session.Grant, req *login.AuthRequest) bool {
+	return g != nil && req.Prompt != "login" && req.OrganizationHint != "" && req.OrganizationHint != g.Session.OrgID &&
+		flow.CanSwitchFrom(g.Session) && h.recentEnough(g.Session, req)
+}
+
+// silentSwitch answers an authorization request with prompt=none that names
+// another organization than the browser session's: when the session's
+// facts satisfy the target without any page, the login completes here and
+// the returned redirect carries the code; otherwise ok is false and the
+// app hears login_required.
+func (h *Handler) silentSwitch(w http.ResponseWriter, r *http.Request, projectID id.Project, req *login.AuthRequest, g *session.Grant) (string, bool) {
+	if !h.switching(g, req) {
+		return "", false
+	}
+	ctx := r.Context()
+	a, _, err := h.o.Login.Switch(ctx, projectID, *req, g.Session, h.client(r))
+	if err != nil {
+		return "", false
+	}
+	v, err := h.o.Login.View(ctx, a)
+	if err != nil || v.Step != login.StepDone {
+		return "", false
+	}
+	sess, browserToken, err := h.o.Login.Complete(ctx, a, h.client(r))
+	if err != nil {
+		return "", false
+	}
+	h.cookies.set(w, sessionCookieName(string(projectID)), string(projectID), browserToken, sess.ExpiresAt)
+	to, err := h.o.OIDC.IssueCode(ctx, req, projectID, sess)
+	if err != nil {
+		h.log.ErrorContext(ctx, "issue code after a silent organization switch", "err", err)
+		return "", false
+	}
+	return to, true
 }
 
 // accountPath is the project's self-serve account page, where a sign-in

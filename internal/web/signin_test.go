@@ -214,6 +214,22 @@ func TestSwitchOrganizations(t *testing.T) {
 			}
 			first := b.cookie(e.path("/"), sessionCookieName(string(e.project.ID)))
 
+			// prompt=none: a switch that would need a page is login_required,
+			// and the browser keeps its session.
+			r = b.get(e.authorizeURL(map[string]string{"organization_id": string(strict.ID), "prompt": "none"}))
+			if q := callback(t, r); q.Get("error") != "login_required" || q.Get("code") != "" {
+				t.Fatalf("silent switch to a password-only organization: %v", q)
+			}
+			if b.cookie(e.path("/"), sessionCookieName(string(e.project.ID))) != first {
+				t.Fatal("a refused silent switch replaced the browser session")
+			}
+			// One the session's facts satisfy completes silently.
+			r = b.get(e.authorizeURL(map[string]string{"organization_id": string(bo.ID), "prompt": "none"}))
+			if got := e.codeFor(r); got != string(bo.ID) {
+				t.Fatalf("silent switch went to %s, want %s", got, bo.ID)
+			}
+			b.get(e.authorizeURL(map[string]string{"organization_id": string(a.ID), "prompt": "none"}))
+
 			// The session's email code satisfies Bravo: no page at all.
 			r = b.get(e.authorizeURL(map[string]string{"organization_id": string(bo.ID), "state": "to-bravo"}))
 			if got := e.codeFor(r); got != string(bo.ID) {

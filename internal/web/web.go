@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-auth/gatehouse/internal/console"
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/invite"
 	"github.com/gatehouse-auth/gatehouse/internal/login/flow"
@@ -40,6 +41,9 @@ type Options struct {
 	// SelfServe backs the account and organization settings pages
 	// (/p/{project}/account, /p/{project}/org); nil leaves them out.
 	SelfServe *selfserve.Service
+	// Console backs the staff console (/p/{console project}/console); nil
+	// leaves it out.
+	Console *console.Service
 	// DevInbox serves /p/{project}/dev/inbox: set only when no SMTP server
 	// is configured, so development works without one.
 	DevInbox bool
@@ -111,6 +115,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /assets/{file}", h.assets.serve)
 	mux.HandleFunc("GET /p/{project}/brand.css", h.brandCSS)
 	h.registerSelfServe(mux)
+	h.registerConsole(mux)
 }
 
 // projectFrom parses the {project} path segment. A malformed ID is treated

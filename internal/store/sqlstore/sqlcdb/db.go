@@ -84,6 +84,12 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getAuthorizationCodeStmt, err = db.PrepareContext(ctx, getAuthorizationCode); err != nil {
 		return nil, fmt.Errorf("error preparing query GetAuthorizationCode: %w", err)
 	}
+	if q.getConsoleSettingsStmt, err = db.PrepareContext(ctx, getConsoleSettings); err != nil {
+		return nil, fmt.Errorf("error preparing query GetConsoleSettings: %w", err)
+	}
+	if q.getConsoleSetupTokenStmt, err = db.PrepareContext(ctx, getConsoleSetupToken); err != nil {
+		return nil, fmt.Errorf("error preparing query GetConsoleSetupToken: %w", err)
+	}
 	if q.getDomainStmt, err = db.PrepareContext(ctx, getDomain); err != nil {
 		return nil, fmt.Errorf("error preparing query GetDomain: %w", err)
 	}
@@ -158,6 +164,12 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.insertAuthorizationCodeStmt, err = db.PrepareContext(ctx, insertAuthorizationCode); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertAuthorizationCode: %w", err)
+	}
+	if q.insertConsoleSettingsStmt, err = db.PrepareContext(ctx, insertConsoleSettings); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertConsoleSettings: %w", err)
+	}
+	if q.insertConsoleSetupTokenStmt, err = db.PrepareContext(ctx, insertConsoleSetupToken); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertConsoleSetupToken: %w", err)
 	}
 	if q.insertDomainStmt, err = db.PrepareContext(ctx, insertDomain); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertDomain: %w", err)
@@ -396,6 +408,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.useAuthorizationCodeStmt, err = db.PrepareContext(ctx, useAuthorizationCode); err != nil {
 		return nil, fmt.Errorf("error preparing query UseAuthorizationCode: %w", err)
 	}
+	if q.useConsoleSetupTokenStmt, err = db.PrepareContext(ctx, useConsoleSetupToken); err != nil {
+		return nil, fmt.Errorf("error preparing query UseConsoleSetupToken: %w", err)
+	}
 	return &q, nil
 }
 
@@ -499,6 +514,16 @@ func (q *Queries) Close() error {
 	if q.getAuthorizationCodeStmt != nil {
 		if cerr := q.getAuthorizationCodeStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getAuthorizationCodeStmt: %w", cerr)
+		}
+	}
+	if q.getConsoleSettingsStmt != nil {
+		if cerr := q.getConsoleSettingsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getConsoleSettingsStmt: %w", cerr)
+		}
+	}
+	if q.getConsoleSetupTokenStmt != nil {
+		if cerr := q.getConsoleSetupTokenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getConsoleSetupTokenStmt: %w", cerr)
 		}
 	}
 	if q.getDomainStmt != nil {
@@ -624,6 +649,16 @@ func (q *Queries) Close() error {
 	if q.insertAuthorizationCodeStmt != nil {
 		if cerr := q.insertAuthorizationCodeStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing insertAuthorizationCodeStmt: %w", cerr)
+		}
+	}
+	if q.insertConsoleSettingsStmt != nil {
+		if cerr := q.insertConsoleSettingsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertConsoleSettingsStmt: %w", cerr)
+		}
+	}
+	if q.insertConsoleSetupTokenStmt != nil {
+		if cerr := q.insertConsoleSetupTokenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertConsoleSetupTokenStmt: %w", cerr)
 		}
 	}
 	if q.insertDomainStmt != nil {
@@ -1021,6 +1056,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing useAuthorizationCodeStmt: %w", cerr)
 		}
 	}
+	if q.useConsoleSetupTokenStmt != nil {
+		if cerr := q.useConsoleSetupTokenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing useConsoleSetupTokenStmt: %w", cerr)
+		}
+	}
 	return err
 }
 
@@ -1080,6 +1120,8 @@ type Queries struct {
 	deleteSigningKeyStmt                      *sql.Stmt
 	deleteUserStmt                            *sql.Stmt
 	getAuthorizationCodeStmt                  *sql.Stmt
+	getConsoleSettingsStmt                    *sql.Stmt
+	getConsoleSetupTokenStmt                  *sql.Stmt
 	getDomainStmt                             *sql.Stmt
 	getInviteStmt                             *sql.Stmt
 	getInviteByTokenHashStmt                  *sql.Stmt
@@ -1105,6 +1147,8 @@ type Queries struct {
 	hitThrottleStmt                           *sql.Stmt
 	insertAuditEventStmt                      *sql.Stmt
 	insertAuthorizationCodeStmt               *sql.Stmt
+	insertConsoleSettingsStmt                 *sql.Stmt
+	insertConsoleSetupTokenStmt               *sql.Stmt
 	insertDomainStmt                          *sql.Stmt
 	insertInviteStmt                          *sql.Stmt
 	insertLoginAttemptStmt                    *sql.Stmt
@@ -1184,6 +1228,7 @@ type Queries struct {
 	updateUserStmt                            *sql.Stmt
 	upsertPasswordHashStmt                    *sql.Stmt
 	useAuthorizationCodeStmt                  *sql.Stmt
+	useConsoleSetupTokenStmt                  *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
@@ -1210,6 +1255,8 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		deleteSigningKeyStmt:               q.deleteSigningKeyStmt,
 		deleteUserStmt:                     q.deleteUserStmt,
 		getAuthorizationCodeStmt:           q.getAuthorizationCodeStmt,
+		getConsoleSettingsStmt:             q.getConsoleSettingsStmt,
+		getConsoleSetupTokenStmt:           q.getConsoleSetupTokenStmt,
 		getDomainStmt:                      q.getDomainStmt,
 		getInviteStmt:                      q.getInviteStmt,
 		getInviteByTokenHashStmt:           q.getInviteByTokenHashStmt,
@@ -1235,6 +1282,8 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		hitThrottleStmt:                    q.hitThrottleStmt,
 		insertAuditEventStmt:               q.insertAuditEventStmt,
 		insertAuthorizationCodeStmt:        q.insertAuthorizationCodeStmt,
+		insertConsoleSettingsStmt:          q.insertConsoleSettingsStmt,
+		insertConsoleSetupTokenStmt:        q.insertConsoleSetupTokenStmt,
 		insertDomainStmt:                   q.insertDomainStmt,
 		insertInviteStmt:                   q.insertInviteStmt,
 		insertLoginAttemptStmt:             q.insertLoginAttemptStmt,
@@ -1314,5 +1363,6 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		updateUserStmt:                     q.updateUserStmt,
 		upsertPasswordHashStmt:             q.upsertPasswordHashStmt,
 		useAuthorizationCodeStmt:           q.useAuthorizationCodeStmt,
+		useConsoleSetupTokenStmt:           q.useConsoleSetupTokenStmt,
 	}
 }

@@ -38,6 +38,21 @@ type AuthorizationCode struct {
 	GrantedSessionID    string
 }
 
+type ConsoleSetting struct {
+	Singleton        int32
+	ConsoleProjectID string
+	StaffOrgID       string
+	CreatedAt        time.Time
+}
+
+type ConsoleSetupToken struct {
+	TokenHash []byte
+	ProjectID string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    sql.NullTime
+}
+
 type Domain struct {
 	ID             string
 	ProjectID      string

@@ -1,0 +1,365 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse-auth/gatehouse/internal/audit"
+	"github.com/gatehouse-auth/gatehouse/internal/console"
+	"github.com/gatehouse-auth/gatehouse/internal/id"
+	"github.com/gatehouse-auth/gatehouse/internal/oidc/oauth"
+	"github.com/gatehouse-auth/gatehouse/internal/store"
+	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
+)
+
+// location is a raw response's redirect target.
+func location(t *testing.T, r *response) string {
+	t.Helper()
+	if r.Status != http.StatusSeeOther && r.Status != http.StatusFound {
+		t.Fatalf("status %d, want a redirect:\n%s", r.Status, r.Body)
+	}
+	return r.Header.Get("Location")
+}
+
+func TestConsoleSendsVisitorsToSignIn(t *testing.T) {
+	t.Parallel()
+	e := newConsoleEnv(t)
+	b := e.browser()
+	for _, p := range []string{"/console", "/console/"} {
+		if got := location(t, b.raw(b.request("GET", p, nil, "none"))); got != e.base()+"/" {
+			t.Errorf("GET %s → %q, want %q", p, got, e.base()+"/")
+		}
+	}
+	for _, p := range []string{"/", "/staff", "/projects/" + string(e.acme.ID) + "/users?email=a%40b.example"} {
+		got := location(t, b.raw(b.request("GET", e.base()+p, nil, "none")))
+		want := "/p/" + string(e.cp) + "/signin?return_to=" + url.QueryEscape(e.base()+p)
+		if got != want {
+			t.Errorf("GET %s → %q, want %q", p, got, want)
+		}
+	}
+	// The sign-in it sends to is the console project's own hosted sign-in.
+	r := b.get(e.base() + "/")
+	if pageName(r) != "identify" {
+		t.Fatalf("following the redirect ends at %q (%d), want the identify step", pageName(r), r.Status)
+	}
+	// The console lives only under the console project.
+	if r := b.raw(b.request("GET", "/p/"+string(e.acme.ID)+"/console/", nil, "none")); r.Status != http.StatusNotFound {
+		t.Errorf("console under a customer project: %d, want 404", r.Status)
+	}
+}
+
+// People who are signed in but are not staff never see the console: a user
+// of a customer project (whose cookie is for that project only, even when
+// planted under the console's cookie name) and a user of the console project
+// outside its Staff organization.
+func TestConsoleRefusesPeopleWhoAreNotStaff(t *testing.T) {
+	t.Parallel()
+	e := newConsoleEnv(t)
+	_, staffBrowser := e.staff("ops@vendor.example")
+	if r := staffBrowser.get(e.base() + "/"); r.Status != http.StatusOK || pageName(r) != "console_projects" {
+		t.Fatalf("baseline: staff get %d %q", r.Status, pageName(r))
+	}
+
+	customer := e.user(e.acme.ID, e.org(e.acme.ID, "Customer"), "ops@vendor.example")
+	cb := e.signedIn(e.acme.ID, customer)
+	planted := e.browser()
+	planted.c.Jar.SetCookies(planted.abs("/p/"+string(e.cp)+"/"), []*http.Cookie{{
+		Name: sessionCookieName(string(e.cp)), Value: e.session(customer), Path: "/p/" + string(e.cp) + "/",
+	}})
+	outsider := e.user(e.cp, e.org(e.cp, "Contractors"), "contractor@vendor.example")
+	ob := e.signedIn(e.cp, outsider)
+
+	pages := []string{"/", "/staff", "/projects/" + string(e.acme.ID), "/projects/" + string(e.acme.ID) + "/users", "/projects/" + string(e.acme.ID) + "/audit"}
+	for _, p := range pages {
+		for who, b := range map[string]*browser{"customer": cb, "planted customer cookie": planted} {
+			r := b.raw(b.request("GET", e.base()+p, nil, "none"))
+			if r.Status != http.StatusSeeOther || !strings.Contains(r.Header.Get("Location"), "/signin?") {
+				t.Errorf("%s GET %s: %d %q, want a redirect to sign in", who, p, r.Status, r.Header.Get("Location"))
+			}
+		}
+		r := ob.get(e.base() + p)
+		if r.Status != http.StatusForbidden || strings.Contains(r.Body, "Acme") {
+			t.Errorf("console project outsider GET %s: %d, want 403 showing nothing", p, r.Status)
+		}
+	}
+	// Nor can the outsider act: the form token is right for their session,
+	// the answer is still forbidden and nothing is created.
+	form := url.Values{"action": {"create"}, "name": {"Outsider's project"}, "csrf_token": {formToken(ob.cookie(e.base(), sessionCookieName(string(e.cp))), consolePurpose(e.cp, sessionOf(t, e, ob)))}}
+	req := ob.request("POST", e.base()+"/", form, "same-origin")
+	if r := ob.raw(req); r.Status != http.StatusForbidden {
+		t.Errorf("outsider POST: %d, want 403", r.Status)
+	}
+	if ps, _ := e.ten.ListProjects(context.Background(), store.Page{}); len(ps) != 2 {
+		t.Errorf("projects after refused POSTs: %d, want 2", len(ps))
+	}
+}
+
+// sessionOf is the ID of the console session b holds.
+func sessionOf(t *testing.T, e *consoleEnv, b *browser) id.Session {
+	t.Helper()
+	g, err := e.sessions.Authenticate(context.Background(), e.cp, b.cookie(e.base(), sessionCookieName(string(e.cp))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g.Session.ID
+}
+
+func TestConsoleStaffCreatesAndConfiguresAProject(t *testing.T) {
+	t.Parallel()
+	e := newConsoleEnv(t)
+	ctx := context.Background()
+	staff, b := e.staff("ops@vendor.example")
+
+	home := b.get(e.base() + "/")
+	if home.Doc.byID("project-"+string(e.acme.ID)) == nil || home.Doc.byID("project-"+string(e.cp)) != nil {
+		t.Fatalf("projects list should show Acme and hide the console's own project:\n%s", home.Body)
+	}
+	all := b.get(e.base() + "/?all=1")
+	if all.Doc.byID("project-"+string(e.cp)) == nil || all.Doc.byID("console-tag") == nil {
+		t.Fatal("?all=1 should list the console's project, labelled")
+	}
+
+	// An empty name is refused beside the field.
+	r := b.submit(home, "create-project", map[string]string{"name": "  "})
+	if r.Status != http.StatusUnprocessableEntity || r.Doc.byID("project-name-error") == nil {
+		t.Fatalf("empty name: %d\n%s", r.Status, r.Body)
+	}
+	created := b.submit(home, "create-project", map[string]string{"name": "Globex"})
+	if pageName(created) != "console_secret" {
+		t.Fatalf("create project: %d %q", created.Status, pageName(created))
+	}
+	secret := created.Doc.byID("secret").Text()
+	if !strings.HasPrefix(secret, "gh_sk_") {
+		t.Fatalf("secret shown: %q", secret)
+	}
+	key, err := e.ten.AuthenticateSecretKey(ctx, secret)
+	if err != nil {
+		t.Fatalf("the secret shown does not authenticate: %v", err)
+	}
+	globex := key.ProjectID
+	// Shown once: the pages that follow never contain it.
+	for _, p := range []string{"/", "/projects/" + string(globex), "/projects/" + string(globex) + "/keys"} {
+		if r := b.get(e.base() + p); strings.Contains(r.Body, secret) || r.Status != http.StatusOK {
+			t.Errorf("%s: status %d, or shows the secret again", p, r.Status)
+		}
+	}
+
+	// Settings: a bad colour is refused beside its field and nothing changes;
+	// then a valid save lands with a notice.
+	settings := b.get(created.Doc.byID("continue").Attr["href"])
+	if pageName(settings) != "console_settings" {
+		t.Fatalf("continue leads to %q", pageName(settings))
+	}
+	bad := b.submit(settings, "settings-submit", map[string]string{"brand_color": "red", "name": "Globex renamed"})
+	if bad.Status != http.StatusUnprocessableEntity || bad.Doc.byID("brand-color-error") == nil {
+		t.Fatalf("bad colour: %d\n%s", bad.Status, bad.Body)
+	}
+	if v := bad.Doc.byID("name").Attr["value"]; v != "Globex renamed" {
+		t.Errorf("the refused form lost what was typed: name %q", v)
+	}
+	saved := b.submit(settings, "settings-submit", map[string]string{
+		"name": "Globex (production)", "brand_color": "#1A73E8", "app_url": "https://app.globex.example/",
+		"redirect_uris": "https://app.globex.example/callback\n\n", "self_serve_create_organizations": "",
+		"session_idle_timeout_minutes": "60",
+	})
+	if saved.Doc.byID("notice") == nil {
+		t.Fatalf("save: %d, no notice\n%s", saved.Status, saved.Body)
+	}
+	p, err := e.ten.GetProject(ctx, globex)
+	if err != nil || p.Name != "Globex (production)" || p.BrandColor != "#1a73e8" || p.AppURL != "https://app.globex.example/" ||
+		len(p.RedirectURIs) != 1 || p.SelfServeCreateOrganizations || p.SessionIdleTimeout.Minutes() != 60 {
+		t.Fatalf("stored project: %+v, %v", p, err)
+	}
+
+	// OAuth client: the secret is shown once, and works.
+	clients := b.get(e.base() + "/projects/" + string(globex) + "/clients")
+	cr := b.submit(clients, "create-client", map[string]string{"name": "Web", "redirect_uris": "https://app.globex.example/callback"})
+	if pageName(cr) != "console_secret" {
+		t.Fatalf("create client: %d %q\n%s", cr.Status, pageName(cr), cr.Body)
+	}
+	clientID, clientSecret := cr.Doc.byID("secret-id").Text(), cr.Doc.byID("secret").Text()
+	if clientSecret == "" {
+		t.Fatal("no client secret shown")
+	}
+	list := b.get(e.base() + "/projects/" + string(globex) + "/clients")
+	if list.Doc.byID("client-"+clientID) == nil || strings.Contains(list.Body, clientSecret) {
+		t.Fatal("client list: missing the client, or showing its secret")
+	}
+	cid, _ := id.Parse[id.Client](clientID)
+	if !clientSecretMatches(t, e, globex, cid, clientSecret) {
+		t.Fatal("the client secret shown is not the client's")
+	}
+
+	// Every change is in Globex's audit log, by the staff member.
+	events, err := e.ten.ListAuditEvents(ctx, globex, tenancy.AuditFilter{}, store.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range events {
+		if ev.Actor != (audit.Actor{Type: audit.ActorStaff, ID: string(staff.ID)}) {
+			t.Errorf("%s by %+v", ev.Type, ev.Actor)
+		}
+	}
+	auditPage := b.get(e.base() + "/projects/" + string(globex) + "/audit?type=project.updated")
+	if rows := auditPage.Doc.byID("events").tags("tr"); len(rows) != 2 || !strings.Contains(auditPage.Body, string(staff.ID)) {
+		t.Errorf("audit page filtered to project.updated: %d rows", len(rows))
+	}
+}
+
+// clientSecretMatches checks a client secret against what is stored, as
+// the token endpoint does.
+func clientSecretMatches(t *testing.T, e *consoleEnv, projectID id.Project, clientID id.Client, secret string) bool {
+	t.Helper()
+	c, err := e.st.GetOAuthClient(context.Background(), projectID, clientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Equal(c.SecretHash, oauth.Hash(secret))
+}
+
+// Form posts are refused when a browser says they came from another site,
+// and when the form token is missing or belongs to another session; the
+// same post with the page's own token is accepted.
+func TestConsoleFormsRefuseCrossSiteAndForeignTokens(t *testing.T) {
+	t.Parallel()
+	e := newConsoleEnv(t)
+	_, b := e.staff("ops@vendor.example")
+	_, other := e.staff("second@vendor.example")
+	home := b.get(e.base() + "/")
+	_, vals := formValues(t, home, "create-project")
+	otherHome := other.get(e.base() + "/")
+	_, otherVals := formValues(t, otherHome, "create-project")
+
+	post := func(vals url.Values, site string, mutate func(url.Values)) *response {
+		v := url.Values{}
+		for k, vs := range vals {
+			v[k] = append([]string(nil), vs...)
+		}
+		v.Set("name", "Forged")
+		mutate(v)
+		req := b.request("POST", e.base()+"/", v, site)
+		if site == "cross-site" {
+			req.Header.Set("Origin", "https://evil.example")
+		}
+		return b.raw(req)
+	}
+	for name, r := range map[string]*response{
+		"cross-site":            post(vals, "cross-site", func(url.Values) {}),
+		"no token":              post(vals, "same-origin", func(v url.Values) { v.Del("csrf_token") }),
+		"another staff's token": post(vals, "same-origin", func(v url.Values) { v.Set("csrf_token", otherVals.Get("csrf_token")) }),
+	} {
+		if r.Status != http.StatusForbidden {
+			t.Errorf("%s: %d, want 403", name, r.Status)
+		}
+	}
+	if ps, _ := e.ten.ListProjects(context.Background(), store.Page{}); len(ps) != 2 {
+		t.Fatalf("a refused post created a project: %d projects", len(ps))
+	}
+	if r := post(vals, "same-origin", func(url.Values) {}); r.Status != http.StatusOK || !strings.Contains(r.Body, "gh_sk_") {
+		t.Fatalf("baseline post: %d", r.Status)
+	}
+}
+
+func TestConsoleImpersonation(t *testing.T) {
+	t.Parallel()
+	e := newConsoleEnv(t)
+	ctx := context.Background()
+	staff, b := e.staff("ops@vendor.example")
+	target := e.user(e.acme.ID, e.org(e.acme.ID, "Customer"), "ada@customer.example")
+	userPage := b.get(e.base() + "/projects/" + string(e.acme.ID) + "/users/" + string(target.ID))
+	if userPage.Doc.byID("form-impersonate") == nil {
+		t.Fatalf("no impersonation form:\n%s", userPage.Body)
+	}
+	// No reason, no impersonation, no cookie.
+	r := b.submit(userPage, "impersonate-submit", map[string]string{"reason": "   "})
+	if r.Status != http.StatusUnprocessableEntity || r.Doc.byID("reason-error") == nil {
+		t.Fatalf("without a reason: %d\n%s", r.Status, r.Body)
+	}
+	if b.cookie("/p/"+string(e.acme.ID)+"/", sessionCookieName(string(e.acme.ID))) != "" {
+		t.Fatal("a refused impersonation set a session cookie")
+	}
+
+	// With a reason: the customer project's session cookie is set for its
+	// pages only, and the browser goes to the account page (no app URL yet).
+	form, vals := formValues(t, userPage, "impersonate-submit")
+	vals.Set("reason", "Ticket 4821")
+	req := b.request("POST", form.Attr["action"], vals, "same-origin")
+	req.Header.Set("Origin", e.srv.URL)
+	raw := b.raw(req)
+	if got := location(t, raw); got != "/p/"+string(e.acme.ID)+"/account" {
+		t.Fatalf("impersonation went to %q", got)
+	}
+	var cookie *http.Cookie
+	for _, c := range raw.Cookies {
+		if c.Name == sessionCookieName(string(e.acme.ID)) {
+			cookie = c
+		}
+	}
+	if cookie == nil || cookie.Path != "/p/"+string(e.acme.ID)+"/" || !cookie.HttpOnly {
+		t.Fatalf("impersonation cookie: %+v", cookie)
+	}
+	g, err := e.sessions.Authenticate(ctx, e.acme.ID, cookie.Value)
+	if err != nil || g.User.ID != target.ID || g.Session.Impersonator == nil || g.Session.Impersonator.StaffUserID != string(staff.ID) ||
+		g.Session.Impersonator.Reason != "Ticket 4821" {
+		t.Fatalf("the cookie's session: %+v, %v", g, err)
+	}
+
+	// With an app URL, the browser goes there.
+	app := "https://app.acme.example/"
+	if _, err := e.ten.UpdateProject(ctx, audit.System("test"), e.acme.ID, tenancy.ProjectUpdate{AppURL: &app}); err != nil {
+		t.Fatal(err)
+	}
+	userPage = b.get(e.base() + "/projects/" + string(e.acme.ID) + "/users/" + string(target.ID))
+	if csp := userPage.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' https://app.acme.example") {
+		t.Errorf("the page's CSP must let its form end at the app: %s", csp)
+	}
+	form, vals = formValues(t, userPage, "impersonate-submit")
+	vals.Set("reason", "Ticket 4822")
+	req = b.request("POST", form.Attr["action"], vals, "same-origin")
+	req.Header.Set("Origin", e.srv.URL)
+	if got := location(t, b.raw(req)); got != app {
+		t.Fatalf("impersonation went to %q, want the app", got)
+	}
+}
+
+// The setup link creates the first staff member once and hands them to the
+// console project's sign-in with their email filled in.
+func TestConsoleSetupLink(t *testing.T) {
+	t.Parallel()
+	e := newConsoleEnv(t)
+	link, err := e.con.NewSetupLink(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser()
+	if r := b.get("/console/setup/" + console.SetupTokenPrefix + "NOTATOKEN"); r.Status != http.StatusNotFound {
+		t.Fatalf("made-up setup link: %d", r.Status)
+	}
+	page := b.get(link)
+	if page.Doc.byID("form-setup") == nil {
+		t.Fatalf("setup page: %d\n%s", page.Status, page.Body)
+	}
+	bad := b.submit(page, "setup-submit", map[string]string{"email": "not an email"})
+	if bad.Status != http.StatusUnprocessableEntity || bad.Doc.byID("setup-error") == nil {
+		t.Fatalf("bad email: %d", bad.Status)
+	}
+	form, vals := formValues(t, page, "setup-submit")
+	vals.Set("email", "first@vendor.example")
+	req := b.request("POST", form.Attr["action"], vals, "same-origin")
+	req.Header.Set("Origin", e.srv.URL)
+	got := location(t, b.raw(req))
+	want := "/p/" + string(e.cp) + "/signin?return_to=" + url.QueryEscape(e.base()+"/") + "&login_hint=" + url.QueryEscape("first@vendor.example")
+	if got != want {
+		t.Fatalf("after setup: %q, want %q", got, want)
+	}
+	if has, _ := e.con.HasStaff(context.Background()); !has {
+		t.Fatal("no staff after setup")
+	}
+	if r := b.get(link); r.Status != http.StatusNotFound && r.Status != http.StatusGone {
+		t.Fatalf("used setup link: %d", r.Status)
+	}
+}
