@@ -75,7 +75,9 @@ func testConsoleSetupToken(e *env) {
 
 	used := now.Add(time.Minute)
 	e.write(func(w store.Writer) error { return w.UseConsoleSetupToken(e.ctx, a.P.ID, tok.Hash, used) })
-	err = e.writeErr(func(w store.Writer) error { return w.UseConsoleSetupToken(e.ctx, a.P.ID, tok.Hash, used.Add(time.Second)) })
+	err = e.writeErr(func(w store.Writer) error {
+		return w.UseConsoleSetupToken(e.ctx, a.P.ID, tok.Hash, used.Add(time.Second))
+	})
 	wantErr(e.t, err, store.ErrNotFound, "second use")
 	got, err = e.st.GetConsoleSetupToken(e.ctx, a.P.ID, tok.Hash)
 	noErr(e.t, err, "GetConsoleSetupToken after use")
