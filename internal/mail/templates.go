@@ -10,6 +10,8 @@ import (
 	texttemplate "text/template"
 	"time"
 	"unicode"
+
+	"github.com/gatehouse-auth/gatehouse/internal/project"
 )
 
 // Template names an email the server knows how to write.
@@ -33,6 +35,9 @@ type CodeData struct {
 	Code        string
 	Link        string
 	ExpiresIn   time.Duration
+	// BrandColor is the project's colour ("#rrggbb"), shown as the
+	// message's accent; "" (or anything else) leaves the default.
+	BrandColor string
 }
 
 // InviteData is what the invite email shows.
@@ -48,6 +53,8 @@ type InviteData struct {
 	ExpiresAt time.Time
 	// ExpiresIn is the time left at sending, said in words next to ExpiresAt.
 	ExpiresIn time.Duration
+	// BrandColor is as in CodeData.
+	BrandColor string
 }
 
 // ErrUnknownTemplate is returned for a template name the server does not have.
@@ -111,7 +118,7 @@ func (ts *templateSet) render(t Template, data any) (*rendered, error) {
 			return nil, fmt.Errorf("render %s: %w", t, err)
 		}
 		return ts.execute(t, view{
-			CodeData: CodeData{ProjectName: inv.ProjectName, Email: inv.Email, Link: inv.Link, ExpiresIn: inv.ExpiresIn},
+			CodeData: CodeData{ProjectName: inv.ProjectName, Email: inv.Email, Link: inv.Link, ExpiresIn: inv.ExpiresIn, BrandColor: inv.BrandColor},
 			Invite:   inv, Expires: humanDuration(inv.ExpiresIn),
 			ExpiresOn: inv.ExpiresAt.UTC().Format("2 January 2006 at 15:04 UTC"),
 		})
@@ -135,6 +142,12 @@ func (ts *templateSet) render(t Template, data any) (*rendered, error) {
 
 // execute writes the subject and both bodies of t from v.
 func (ts *templateSet) execute(t Template, v view) (*rendered, error) {
+	// Only a well-formed colour reaches the style attribute.
+	if c, err := project.NormalizeBrandColor(v.BrandColor); err == nil {
+		v.BrandColor = c
+	} else {
+		v.BrandColor = ""
+	}
 	txt := ts.text[t]
 	var subject, text, html bytes.Buffer
 	if err := txt.ExecuteTemplate(&subject, "subject", v); err != nil {
