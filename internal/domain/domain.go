@@ -159,7 +159,7 @@ func (d *Domain) snapshot() map[string]any {
 	return map[string]any{
 		"id":              d.ID,
 		"organization_id": d.OrgID,
-		"domain":          d.Name,
+		"name":            d.Name,
 		"status":          d.Status,
 		"last_error":      d.LastError,
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
+	"github.com/gatehouse-auth/gatehouse/internal/domain"
 	"github.com/gatehouse-auth/gatehouse/internal/fault"
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/invite"
@@ -43,6 +44,8 @@ type Options struct {
 	Clients ClientService
 	// Invites serves the invitation operations; nil leaves them out.
 	Invites *invite.Service
+	// Domains serves the verified-domain operations; nil leaves them out.
+	Domains *domain.Service
 	// PublicURL is the externally visible base URL (for the OpenAPI servers list).
 	PublicURL string
 	Logger    *slog.Logger
@@ -55,6 +58,7 @@ type handler struct {
 	sessions  SessionService
 	clients   ClientService
 	invites   *invite.Service
+	domains   *domain.Service
 	publicURL string
 	log       *slog.Logger
 	mux       *http.ServeMux
@@ -65,7 +69,7 @@ type handler struct {
 // full path (/api/v1/organizations, …): mount it at "/api/v1/" on the server
 // mux without http.StripPrefix.
 func New(opts Options) http.Handler {
-	h := &handler{svc: opts.Service, sessions: opts.Sessions, clients: opts.Clients, invites: opts.Invites, publicURL: opts.PublicURL, log: opts.Logger, mux: http.NewServeMux()}
+	h := &handler{svc: opts.Service, sessions: opts.Sessions, clients: opts.Clients, invites: opts.Invites, domains: opts.Domains, publicURL: opts.PublicURL, log: opts.Logger, mux: http.NewServeMux()}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
@@ -87,6 +91,9 @@ func New(opts Options) http.Handler {
 	}
 	if h.invites != nil {
 		registerInvites(api, h)
+	}
+	if h.domains != nil {
+		registerDomains(api, h)
 	}
 
 	// huma documents 422 for validation failures; this API answers them with

@@ -37,9 +37,15 @@ func TestCrossProjectSweep(t *testing.T) {
 		// A's pending invite, with A's custom role: a resend or revoke that
 		// crossed projects would show in its send count or status.
 		aInvite := a.do(http.MethodPost, "/api/v1/invites", map[string]any{"organization_id": aOrg, "email": "invitee@a.example", "role": "a_custom"}).want(http.StatusCreated).str("id")
+		// A's domain claim, with its proof published: a verify that crossed
+		// projects would succeed and show.
+		aDomainBody := a.do(http.MethodPost, "/api/v1/domains", map[string]any{"organization_id": aOrg, "domain": "a-domain.example"}).want(http.StatusCreated).obj()
+		aDomain := aDomainBody["id"].(string)
+		aRecord := aDomainBody["verification"].(map[string]any)
+		e.dns.SetTXT(aRecord["record_name"].(string), aRecord["record_value"].(string))
 
-		secrets := []string{a.projectID, aOrg, aOwner, aMember, aPerm, aRole, aCustom, aOwnerRole, a.keyID, aClient, aSession, "https://a.example/cb", "owner@a.example", "member@a.example", "a_custom", "a.read"}
-		before := snapshotA(a, aOrg, aOwner, aMember, aPerm, aRole, aCustom) + snapshotClient(a, aClient)
+		secrets := []string{a.projectID, aOrg, aOwner, aMember, aPerm, aRole, aCustom, aOwnerRole, a.keyID, aClient, aSession, "https://a.example/cb", "owner@a.example", "member@a.example", "a_custom", "a.read", aDomain, "a-domain.example"}
+		before := snapshotA(a, aOrg, aOwner, aMember, aPerm, aRole, aCustom) + snapshotClient(a, aClient) + snapshotDomain(a, aDomain)
 
 		secrets = append(secrets, aInvite, "invitee@a.example")
 		beforeInvite := snapshotInvite(a, aInvite)
@@ -48,8 +54,8 @@ func TestCrossProjectSweep(t *testing.T) {
 		bUser := b.newUser(bOrg, "someone@b.example", nil)["id"].(string)
 
 		substitutions := []map[string]string{
-			{"organizations": aOrg, "users": aOwner, "permissions": aPerm, "roles": aRole, "secret-keys": a.keyID, "role_id": aRole, "client_id": aClient, "sessions": aSession},
-			{"organizations": aOrg, "users": aMember, "permissions": aPerm, "roles": aCustom, "secret-keys": a.keyID, "role_id": aCustom, "client_id": aClient, "sessions": aSession},
+			{"organizations": aOrg, "users": aOwner, "permissions": aPerm, "roles": aRole, "secret-keys": a.keyID, "role_id": aRole, "client_id": aClient, "sessions": aSession, "domains": aDomain},
+			{"organizations": aOrg, "users": aMember, "permissions": aPerm, "roles": aCustom, "secret-keys": a.keyID, "role_id": aCustom, "client_id": aClient, "sessions": aSession, "domains": aDomain},
 			{"users": aOwner, "roles": aOwnerRole, "role_id": aOwnerRole},
 		}
 		substitutions[0]["invites"], substitutions[1]["invites"] = aInvite, aInvite
@@ -81,7 +87,7 @@ func TestCrossProjectSweep(t *testing.T) {
 					case method == http.MethodPost && tmpl == "/invites":
 						// An invite to A's organization.
 						r.problem(http.StatusNotFound, "not_found")
-					case method == http.MethodPost && (tmpl == "/users" || tmpl == "/roles"):
+					case method == http.MethodPost && (tmpl == "/users" || tmpl == "/roles" || tmpl == "/domains"):
 						// Creates that name A's organization.
 						r.problem(http.StatusNotFound, "not_found")
 					default:
@@ -110,7 +116,7 @@ func TestCrossProjectSweep(t *testing.T) {
 		if covered < 3*20 {
 			t.Fatalf("only %d calls made", covered)
 		}
-		if after := snapshotA(a, aOrg, aOwner, aMember, aPerm, aRole, aCustom) + snapshotClient(a, aClient); after != before {
+		if after := snapshotA(a, aOrg, aOwner, aMember, aPerm, aRole, aCustom) + snapshotClient(a, aClient) + snapshotDomain(a, aDomain); after != before {
 			t.Fatalf("project B changed project A's data:\nbefore %s\nafter  %s", before, after)
 		}
 	})
@@ -191,6 +197,8 @@ func sweepBody(method, tmpl, aOrg, aRole string) (any, bool) {
 		"POST /oauth-clients/{client_id}/rotate-secret": map[string]any{},
 		"POST /invites":                                 map[string]any{"organization_id": aOrg, "email": "intruder@b.example", "role": "a_custom"},
 		"POST /invites/{id}/resend":                     nil,
+		"POST /domains":                                 map[string]any{"organization_id": aOrg, "domain": "b-domain.example"},
+		"POST /domains/{id}/verify":                     nil,
 	}
 	b, ok := bodies[method+" "+tmpl]
 	return b, ok
@@ -217,6 +225,13 @@ func snapshotA(a *client, org, owner, member, perm, role, custom string) string 
 	slices.SortFunc(keys, func(x, y map[string]any) int { return strings.Compare(x["id"].(string), y["id"].(string)) })
 	sb.WriteString(mustJSON(a.t, keys))
 	return sb.String()
+}
+
+// snapshotDomain reads A's domain and domain list.
+func snapshotDomain(a *client, domainID string) string {
+	a.t.Helper()
+	return string(a.do(http.MethodGet, "/api/v1/domains/"+domainID, nil).want(http.StatusOK).body) +
+		mustJSON(a.t, a.listAll("/api/v1/domains", 200))
 }
 
 // snapshotClient reads A's OAuth client and client list.

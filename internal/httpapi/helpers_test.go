@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
+	"github.com/gatehouse-auth/gatehouse/internal/dnstest"
+	"github.com/gatehouse-auth/gatehouse/internal/domain"
 	"github.com/gatehouse-auth/gatehouse/internal/httpapi"
 	"github.com/gatehouse-auth/gatehouse/internal/invite"
 	"github.com/gatehouse-auth/gatehouse/internal/mail"
@@ -42,14 +44,18 @@ type env struct {
 	st  store.Store
 	svc *tenancy.Service
 	srv *httptest.Server
+	// dns answers the domain verification lookups.
+	dns *dnstest.Server
 }
 
 func newEnv(t *testing.T, st store.Store) *env {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := tenancy.New(st, tenancy.WithLogger(log))
-	srv := httptest.NewServer(httpapi.New(httpapi.Options{Service: svc, Sessions: session.New(st, make([]byte, 32), session.WithLogger(log)), Clients: oidc.NewClients(st, oidc.WithClientsLogger(log)), Invites: invite.New(st, mail.NewOutbox(st), "http://gatehouse.test", invite.WithLogger(log)), PublicURL: "http://gatehouse.test", Logger: log}))
+	dns := dnstest.Start(t)
+	domains := domain.New(st, domain.NewResolver(dns.Addr()), domain.WithLogger(log))
+	srv := httptest.NewServer(httpapi.New(httpapi.Options{Service: svc, Sessions: session.New(st, make([]byte, 32), session.WithLogger(log)), Clients: oidc.NewClients(st, oidc.WithClientsLogger(log)), Domains: domains, Invites: invite.New(st, mail.NewOutbox(st), "http://gatehouse.test", invite.WithLogger(log)), PublicURL: "http://gatehouse.test", Logger: log}))
 	t.Cleanup(srv.Close)
-	return &env{t: t, st: st, svc: svc, srv: srv}
+	return &env{t: t, st: st, svc: svc, srv: srv, dns: dns}
 }
 
 // client speaks to the API as one project.

@@ -55,6 +55,11 @@ type Config struct {
 	// EmailFrom is the From address of outgoing email.
 	EmailFrom string
 
+	// DNSServer ("host:port") answers the TXT lookups that verify
+	// organizations' domains (GATEHOUSE_DNS_SERVER); "" uses the system's
+	// resolver.
+	DNSServer string
+
 	// Logger receives every log line; nil builds one from LogLevel and
 	// LogFormat writing to LogOutput.
 	Logger    *slog.Logger
@@ -90,6 +95,11 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if c.DNSServer != "" {
+		if _, _, err := net.SplitHostPort(c.DNSServer); err != nil {
+			return c, fmt.Errorf("dns server %q: want host:port (e.g. 10.0.0.2:53)", c.DNSServer)
+		}
 	}
 	if c.PublicURL != "" {
 		u, err := publicurl.Normalize(c.PublicURL)

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/console"
+	"github.com/gatehouse-auth/gatehouse/internal/domain"
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/invite"
 	"github.com/gatehouse-auth/gatehouse/internal/login/flow"
@@ -38,6 +39,8 @@ type Options struct {
 	Outbox   *mail.Outbox
 	// Invites finds, lists and accepts organization invitations.
 	Invites *invite.Service
+	// Domains claims and verifies organizations' domains.
+	Domains *domain.Service
 	// SelfServe backs the account and organization settings pages
 	// (/p/{project}/account, /p/{project}/org); nil leaves them out.
 	SelfServe *selfserve.Service

@@ -23,6 +23,7 @@ type serveCmd struct {
 	// Comma-separated so one environment variable can hold the list.
 	TrustedProxies string `name:"trusted-proxies" env:"GATEHOUSE_TRUSTED_PROXIES" help:"Comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (e.g. 10.0.0.0/8); unset trusts nobody."`
 	EmailFrom      string `name:"email-from" env:"GATEHOUSE_EMAIL_FROM" help:"From address of outgoing email (default: Gatehouse <no-reply@localhost>)."`
+	DNSServer      string `name:"dns-server" env:"GATEHOUSE_DNS_SERVER" placeholder:"HOST:PORT" help:"DNS server (host:port) asked for the TXT records that verify organizations' domains; unset uses the system's resolver."`
 	MasterKey      string `name:"master-key" env:"GATEHOUSE_MASTER_KEY" hidden:"" help:"Base64 master key overriding <data-dir>/master.key."`
 }
 
@@ -51,6 +52,7 @@ func (c *serveCmd) Run(e *env) error {
 		DevInbox:        c.DevInbox,
 		TrustedProxies:  proxies,
 		EmailFrom:       c.EmailFrom,
+		DNSServer:       c.DNSServer,
 		Logger:          log,
 		ShutdownTimeout: c.ShutdownTimeout,
 		DisableMetrics:  !c.Metrics,
