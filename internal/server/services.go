@@ -75,7 +75,7 @@ func buildServices(cfg Config, db store.Store, key masterkey.Key, public string,
 	invites := invite.New(db, outbox, public, invite.WithLogger(log))
 	// Verified domains; the login flow offers their organizations to
 	// people who prove an address at them.
-	domains := domain.New(db, domain.NewResolver(cfg.DNSServer), domain.WithLogger(log))
+	domains := domain.New(db, domain.NewResolver(""), domain.WithLogger(log))
 	// One hasher for the login flow and the self-serve password change, so
 	// both draw on one pool of hashing slots.
 	hasher := password.NewHasher()
@@ -109,14 +109,13 @@ func buildServices(cfg Config, db store.Store, key masterkey.Key, public string,
 		Sessions:       sessions,
 		Outbox:         outbox,
 		Invites:        invites,
-		Domains:        domains,
 		SelfServe:      self,
 		DevInbox:       cfg.devInboxOn(public),
 		PublicURL:      public,
 		TrustedProxies: cfg.TrustedProxies,
 		Logger:         log,
 	})
-	api := httpapi.New(httpapi.Options{Service: tenants, Sessions: sessions, Clients: clients, Invites: invites, Domains: domains, PublicURL: public, Logger: log})
+	api := httpapi.New(httpapi.Options{Service: tenants, Sessions: sessions, Clients: clients, Invites: invites, PublicURL: public, Logger: log})
 	return &services{
 		api:        api,
 		surfaces:   []surface{provider, pages},
