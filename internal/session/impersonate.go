@@ -18,10 +18,12 @@ import (
 // MaxImpersonation bounds an impersonated session's whole life.
 const MaxImpersonation = time.Hour
 
-// Bounds of the reason a staff member gives for impersonating someone.
+// Bounds of the reason a staff member gives for impersonating someone, and
+// of the staff member's email (RFC 5321's longest path).
 const (
-	minReason = 3
-	maxReason = 500
+	minReason     = 3
+	maxReason     = 500
+	maxStaffEmail = 254
 )
 
 // ReasonImpersonationEnded is the revoke reason of an ended impersonation.
@@ -50,7 +52,7 @@ func (in *Impersonation) validate() error {
 	if in.Staff.Type != audit.ActorStaff || in.Staff.ID == "" {
 		bad = append(bad, fault.FieldViolation{Field: "staff", Message: "only a staff member can impersonate a user"})
 	}
-	if in.StaffEmail == "" || len(in.StaffEmail) > maxUserAgent {
+	if in.StaffEmail == "" || len(in.StaffEmail) > maxStaffEmail {
 		bad = append(bad, fault.FieldViolation{Field: "staff_email", Message: "the staff member's email is required"})
 	}
 	if len(bad) > 0 {
