@@ -122,6 +122,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		_ = ln.Close()
 		return err
 	}
+	if err := svcs.startConsole(ctx, log); err != nil {
+		_ = ln.Close()
+		return err
+	}
 	deps := handlerDeps{api: svcs.api, surfaces: svcs.surfaces, db: db, log: log, publicURL: public}
 	if !cfg.DisableMetrics {
 		if deps.metrics, err = metrics.New(cfg.Version, db.Pools()); err != nil {

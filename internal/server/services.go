@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gatehouse-auth/gatehouse/internal/console"
 	"github.com/gatehouse-auth/gatehouse/internal/domain"
 	"github.com/gatehouse-auth/gatehouse/internal/httpapi"
 	"github.com/gatehouse-auth/gatehouse/internal/invite"
@@ -41,6 +42,8 @@ type services struct {
 	surfaces []surface
 	// background runs until the server's context ends (the email worker).
 	background []func(ctx context.Context) error
+	// console is the staff console's domain layer (see startConsole).
+	console *console.Service
 }
 
 // buildServices wires the domain services and the surfaces over them.
@@ -102,6 +105,10 @@ func buildServices(cfg Config, db store.Store, key masterkey.Key, public string,
 		Throttle: limiter,
 		Logger:   log,
 	})
+	staffConsole := console.New(console.Deps{
+		Store: db, Tenancy: tenants, Clients: clients, Sessions: sessions,
+		Invites: invites, Domains: domains, PublicURL: public, Logger: log,
+	})
 	pages := web.New(web.Options{
 		Tenancy:        tenants,
 		Login:          logins,
@@ -110,6 +117,7 @@ func buildServices(cfg Config, db store.Store, key masterkey.Key, public string,
 		Outbox:         outbox,
 		Invites:        invites,
 		SelfServe:      self,
+		Console:        staffConsole,
 		DevInbox:       cfg.devInboxOn(public),
 		PublicURL:      public,
 		TrustedProxies: cfg.TrustedProxies,
@@ -120,7 +128,28 @@ func buildServices(cfg Config, db store.Store, key masterkey.Key, public string,
 		api:        api,
 		surfaces:   []surface{provider, pages},
 		background: []func(context.Context) error{worker.Run, pruner(logins, limiter, log)},
+		console:    staffConsole,
 	}, nil
+}
+
+// startConsole creates the console project on the first start and, while
+// the console has no staff, logs a fresh one-time link that creates the
+// first staff account: a new server is usable without a shell on its host.
+func (s *services) startConsole(ctx context.Context, log *slog.Logger) error {
+	cs, err := s.console.Ensure(ctx)
+	if err != nil {
+		return fmt.Errorf("console: %w", err)
+	}
+	link, err := s.console.NewSetupLink(ctx)
+	if err != nil {
+		return fmt.Errorf("console setup link: %w", err)
+	}
+	if link != "" {
+		log.Warn("the console has no staff yet: open this one-time link within 24 hours to create the first staff account, "+
+			"or run: gatehouse console add-staff --email you@example.com", "setup_url", link)
+	}
+	log.Info("console", "url", s.console.URL(cs.ProjectID))
+	return nil
 }
 
 // runBackground starts the background workers; the returned wait blocks

@@ -29,6 +29,7 @@ type root struct {
 	Serve   serveCmd   `cmd:"" help:"Run the Gatehouse server (migrates the database first)."`
 	Migrate migrateCmd `cmd:"" help:"Apply pending database migrations and exit."`
 	Project projectCmd `cmd:"" help:"Create and list projects (writes the database directly)."`
+	Console consoleCmd `cmd:"" help:"Manage the console for your staff (writes the database directly)."`
 	Version versionCmd `cmd:"" help:"Print the version."`
 }
 
