@@ -7,6 +7,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/fault"
 	"github.com/gatehouse-auth/gatehouse/internal/org"
 	"github.com/gatehouse-auth/gatehouse/internal/project"
+	"github.com/gatehouse-auth/gatehouse/internal/rbac"
 	"github.com/gatehouse-auth/gatehouse/internal/session"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
 )
@@ -62,6 +63,11 @@ type Settings struct {
 	// refused (forbidden); an organization stops its logins by asking the
 	// app's vendor.
 	LoginsDisabled *bool
+	// JoinByDomain lets people with a verified email at one of the
+	// organization's verified domains join by themselves, with the role
+	// JoinRoleKey ("" is member; never owner).
+	JoinByDomain *bool
+	JoinRoleKey  *string
 }
 
 // UpdateSettings changes the organization's name and login policy within
@@ -77,6 +83,10 @@ func (s *Service) UpdateSettings(ctx context.Context, m Member, in Settings) (*o
 	up := tenancy.OrganizationUpdate{
 		Name: in.Name, RequireMFA: in.RequireMFA, RequireSSO: in.RequireSSO,
 		SessionMaxLifetime: in.SessionMaxLifetime, SessionIdleTimeout: in.SessionIdleTimeout,
+		JoinByDomain: in.JoinByDomain, JoinRoleKey: in.JoinRoleKey,
+	}
+	if in.JoinRoleKey != nil && *in.JoinRoleKey == rbac.RoleOwner {
+		return nil, fault.InvalidField("join_role", "people who join by domain cannot become owners; choose another role")
 	}
 	if in.AllowedLoginMethods != nil {
 		p, err := s.d.Tenancy.GetProject(ctx, m.ProjectID)

@@ -372,6 +372,13 @@ func TestPolicy(t *testing.T) {
 		sso := []string{"saml"}
 		_, err = s.UpdateSettings(ctx, m, selfserve.Settings{AllowedLoginMethods: &sso})
 		refused(t, "method the project does not enable", err, fault.Invalid, "")
+		join, ownerRole, bRole := true, rbac.RoleOwner, w.roleB.Key
+		_, err = s.UpdateSettings(ctx, m, selfserve.Settings{JoinByDomain: &join, JoinRoleKey: &ownerRole})
+		refused(t, "join as owner", err, fault.Invalid, "")
+		_, err = s.UpdateSettings(ctx, m, selfserve.Settings{JoinByDomain: &join, JoinRoleKey: &bRole})
+		if err == nil {
+			t.Fatal("A's join role set to B's custom role")
+		}
 		if e.state(w.p1.ID) != before {
 			t.Fatal("refused, but state changed")
 		}

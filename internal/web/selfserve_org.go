@@ -312,8 +312,10 @@ func orgDomainsPage() *ssPage {
 				return "domain_added", err
 			},
 			"verify": func(c *ssCtx) (string, error) {
-				d, err := c.svc.VerifyDomain(c.ctx, c.m, c.form("domain_id"))
-				if err == nil && d.Status != "verified" {
+				_, err := c.svc.VerifyDomain(c.ctx, c.m, c.form("domain_id"))
+				if fault.CodeOf(err) == "domain_not_verified" {
+					// What the lookup found is kept on the domain and
+					// shown beside it.
 					return "domain_pending", nil
 				}
 				return "domain_verified", err
@@ -352,12 +354,17 @@ type policyView struct {
 	DefaultHours   string
 	DefaultMinutes string
 	LoginsDisabled bool
+	JoinByDomain   bool
+	JoinRole       string
+	// JoinRoles are the roles people who join by domain may get: any the
+	// organization sees but owner.
+	JoinRoles []roleOption
 }
 
 func orgPolicyPage() *ssPage {
 	return &ssPage{
 		path: "/org/policy", name: "org_policy", title: "Login policy", admin: true,
-		fields: []string{"allowed_login_methods", "session_max_hours", "session_idle_minutes"},
+		fields: []string{"allowed_login_methods", "session_max_hours", "session_idle_minutes", "join_role"},
 		load: func(c *ssCtx) (any, error) {
 			ov, err := c.svc.Organization(c.ctx, c.m)
 			if err != nil {
@@ -365,7 +372,20 @@ func orgPolicyPage() *ssPage {
 			}
 			o, p := ov.Org, ov.Project
 			v := policyView{RequireMFA: o.Policy.RequireMFA, RequireSSO: o.Policy.RequireSSO, LoginsDisabled: o.Policy.LoginsDisabled,
-				DefaultHours: hours(p.SessionMaxLifetime), DefaultMinutes: minutes(p.SessionIdleTimeout)}
+				DefaultHours: hours(p.SessionMaxLifetime), DefaultMinutes: minutes(p.SessionIdleTimeout),
+				JoinByDomain: o.Policy.JoinByDomain, JoinRole: o.Policy.JoinRoleKey}
+			if v.JoinRole == "" {
+				v.JoinRole = rbac.RoleMember
+			}
+			rs, err := c.svc.ListRoles(c.ctx, c.m)
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range rs.Roles {
+				if r.Key != rbac.RoleOwner {
+					v.JoinRoles = append(v.JoinRoles, roleOption{Key: r.Key, Name: r.Name})
+				}
+			}
 			if d := o.Policy.SessionMaxLifetime; d != nil {
 				v.MaxHours = hours(*d)
 			}
@@ -397,8 +417,9 @@ func policyInput(c *ssCtx) (selfserve.Settings, error) {
 	if methods == nil {
 		methods = []string{}
 	}
-	mfa, sso := c.form("require_mfa") == "on", c.form("require_sso") == "on"
-	in := selfserve.Settings{AllowedLoginMethods: &methods, RequireMFA: &mfa, RequireSSO: &sso}
+	mfa, sso, join := c.form("require_mfa") == "on", c.form("require_sso") == "on", c.form("join_by_domain") == "on"
+	joinRole := c.form("join_role")
+	in := selfserve.Settings{AllowedLoginMethods: &methods, RequireMFA: &mfa, RequireSSO: &sso, JoinByDomain: &join, JoinRoleKey: &joinRole}
 	maxLife, err := durationField(c.form("session_max_hours"), "session_max_hours", time.Hour)
 	if err != nil {
 		return in, err

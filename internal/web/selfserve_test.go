@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
+	"github.com/gatehouse-auth/gatehouse/internal/dnstest"
+	"github.com/gatehouse-auth/gatehouse/internal/domain"
 	"github.com/gatehouse-auth/gatehouse/internal/invite"
 	"github.com/gatehouse-auth/gatehouse/internal/login"
 	"github.com/gatehouse-auth/gatehouse/internal/mail"
@@ -41,6 +43,8 @@ type ssEnv struct {
 	ten      *tenancy.Service
 	sessions *session.Service
 	invites  *invite.Service
+	domains  *domain.Service
+	dns      *dnstest.Server
 	outbox   *mail.Outbox
 	project  *project.Project
 	org      *org.Organization
@@ -63,8 +67,10 @@ func newSSEnv(t *testing.T) *ssEnv {
 	e.sessions = session.New(st, sealer.DeriveKey("refresh-token v1"), session.WithClock(clk.Now), session.WithLogger(log))
 	e.outbox = mail.NewOutbox(st, mail.WithClock(clk.Now), mail.WithLogger(log))
 	e.invites = invite.New(st, e.outbox, srv.URL, invite.WithClock(clk.Now), invite.WithLogger(log))
+	e.dns = dnstest.Start(t)
+	e.domains = domain.New(st, domain.NewResolver(e.dns.Addr()), domain.WithClock(clk.Now), domain.WithLogger(log))
 	self := selfserve.New(selfserve.Deps{
-		Store: st, Tenancy: e.ten, Invites: e.invites, Sessions: e.sessions,
+		Store: st, Tenancy: e.ten, Invites: e.invites, Domains: e.domains, Sessions: e.sessions,
 		Hasher:   password.NewHasher(password.WithParams(password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})),
 		Throttle: throttle.New(st, throttle.WithClock(clk.Now)), Clock: clk.Now, Logger: log,
 	})
