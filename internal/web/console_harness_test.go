@@ -44,6 +44,7 @@ type consoleEnv struct {
 	cp       id.Project
 	staffOrg id.Org
 	acme     *project.Project
+	outbox   *mail.Outbox
 }
 
 func newConsoleEnv(t *testing.T) *consoleEnv {
@@ -89,7 +90,7 @@ func newConsoleEnv(t *testing.T) *consoleEnv {
 		t.Fatal(err)
 	}
 	return &consoleEnv{t: t, st: st, srv: srv, clock: clk, ten: ten, sessions: sessions, con: con,
-		cp: cs.ProjectID, staffOrg: cs.StaffOrgID, acme: acme}
+		cp: cs.ProjectID, staffOrg: cs.StaffOrgID, acme: acme, outbox: outbox}
 }
 
 func (e *consoleEnv) browser() *browser { return newBrowser(e.t, e.srv.URL) }
@@ -157,4 +158,22 @@ func (e *consoleEnv) staff(email string) (*user.User, *browser) {
 		e.t.Fatal(err)
 	}
 	return u, e.signedIn(e.cp, u)
+}
+
+// latestCode is the sign-in code of the newest console email to addr.
+func (e *consoleEnv) latestCode(addr string) string {
+	e.t.Helper()
+	msgs, err := e.outbox.Inbox(context.Background(), e.cp, 20)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if m.To == addr {
+			if c := codeRE.FindStringSubmatch(m.Text); c != nil {
+				return c[1]
+			}
+		}
+	}
+	e.t.Fatalf("no code emailed to %s", addr)
+	return ""
 }

@@ -363,3 +363,59 @@ func TestConsoleSetupLink(t *testing.T) {
 		t.Fatalf("used setup link: %d", r.Status)
 	}
 }
+
+// The whole way in, as a new server's operator takes it: the setup link,
+// the console project's own hosted sign-in with the email filled in and a
+// code from the console project's mail, and the console.
+func TestConsoleFirstStaffSignsInThroughTheHostedPages(t *testing.T) {
+	t.Parallel()
+	e := newConsoleEnv(t)
+	link, err := e.con.NewSetupLink(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser()
+	r := b.submit(b.get(link), "setup-submit", map[string]string{"email": "first@vendor.example"})
+	if pageName(r) != "identify" || r.Doc.byID("email") == nil || r.Doc.byID("email").Attr["value"] != "first@vendor.example" {
+		t.Fatalf("after setup: %d %q, want identify with the email filled in\n%s", r.Status, pageName(r), r.Body)
+	}
+	r = b.submit(r, "submit", nil)
+	if pageName(r) != "verify_email" {
+		t.Fatalf("at %q (%d), want verify_email", pageName(r), r.Status)
+	}
+	r = b.submit(r, "submit", map[string]string{"code": e.latestCode("first@vendor.example")})
+	if pageName(r) != "console_projects" || r.Doc.byID("signed-in") == nil || !strings.Contains(r.Doc.byID("signed-in").Text(), "first@vendor.example") {
+		t.Fatalf("signed in, at %q (%d), want the console\n%s", pageName(r), r.Status, r.Body)
+	}
+}
+
+// Owners and admins of the staff invite more staff through the invitation
+// service; a staff member with the member role sees no form and is refused.
+func TestConsoleStaffInvitesStaff(t *testing.T) {
+	t.Parallel()
+	e := newConsoleEnv(t)
+	_, b := e.staff("ops@vendor.example")
+	page := b.get(e.base() + "/staff")
+	r := b.submit(page, "invite-staff", map[string]string{"email": "new@vendor.example", "role": "member"})
+	if r.Doc.byID("notice") == nil {
+		t.Fatalf("invite: %d\n%s", r.Status, r.Body)
+	}
+	msgs, err := e.outbox.Inbox(context.Background(), e.cp, 10)
+	if err != nil || len(msgs) == 0 || msgs[0].To != "new@vendor.example" || !strings.Contains(msgs[0].Text, "/p/"+string(e.cp)+"/invite/") {
+		t.Fatalf("no invitation email to the console project: %v", err)
+	}
+
+	member := e.user(e.cp, e.staffOrg, "member@vendor.example")
+	mb := e.signedIn(e.cp, member)
+	mpage := mb.get(e.base() + "/staff")
+	if mpage.Status != http.StatusOK || mpage.Doc.byID("invite-staff") != nil {
+		t.Fatalf("member staff: %d, or shown the invite form", mpage.Status)
+	}
+	_, vals := formValues(t, page, "invite-staff")
+	vals.Set("csrf_token", formToken(mb.cookie(e.base(), sessionCookieName(string(e.cp))), consolePurpose(e.cp, sessionOf(t, e, mb))))
+	vals.Set("email", "sneaky@vendor.example")
+	req := mb.request("POST", e.base()+"/staff", vals, "same-origin")
+	if r := mb.navigate(req); r.Status != http.StatusForbidden {
+		t.Fatalf("member inviting staff: %d, want 403", r.Status)
+	}
+}
