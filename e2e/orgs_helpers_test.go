@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"html"
 	"io"
 	"net/http"
@@ -12,7 +14,40 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/gatehouse-auth/gatehouse/cmd/gatehouse/cli"
+	"github.com/gatehouse-auth/gatehouse/internal/server"
 )
+
+// newOrgStack is newLoginStack with server settings changed (the DNS
+// server, say): a running server delivering to an in-process SMTP server,
+// and a project with a default OAuth client redirecting to appCallback.
+func newOrgStack(t *testing.T, d deployment, tweak func(*server.Config), projectFlags ...string) *loginStack {
+	t.Helper()
+	mb := startMailbox(t)
+	srv := start(t, d, func(c *server.Config) {
+		c.SMTPURL = mb.url
+		if tweak != nil {
+			tweak(c)
+		}
+	})
+	public := srv.main.PublicURL()
+	args := []string{"project", "create", "--name", "Acme", "--json", "--data-dir", d.dataDir,
+		"--public-url", public, "--redirect-uri", appCallback}
+	if d.databaseURL != "" {
+		args = append(args, "--database-url", d.databaseURL)
+	}
+	args = append(args, projectFlags...)
+	var out, errOut bytes.Buffer
+	if code := cli.Run(context.Background(), args, &out, &errOut, "e2e"); code != 0 {
+		t.Fatalf("project create: exit %d: %s", code, errOut.String())
+	}
+	var p oidcProject
+	if err := json.Unmarshal(out.Bytes(), &p); err != nil {
+		t.Fatalf("project create printed %s: %v", out.String(), err)
+	}
+	return &loginStack{srv: srv, mail: mb, project: p, public: public}
+}
 
 // Helpers shared by the organization tests (invitations, domains,
 // switching, impersonation, the self-serve sweep).
