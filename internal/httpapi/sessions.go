@@ -29,19 +29,27 @@ const revokedByAPI = "revoked_by_api"
 
 // Session is one logged-in user of one organization.
 type Session struct {
-	ID             string     `json:"id" example:"sess_01jd8x3k5m7q9s1v3x5z7b9d1f"`
-	OrganizationID string     `json:"organization_id" example:"org_01jd8x3k5m7q9s1v3x5z7b9d1f"`
-	UserID         string     `json:"user_id" example:"user_01jd8x3k5m7q9s1v3x5z7b9d1f"`
-	ClientID       *string    `json:"client_id" nullable:"true" doc:"The OAuth client the session's refresh tokens belong to; null for the hosted login pages' own session before any client signed in with it." example:"cli_01jd8x3k5m7q9s1v3x5z7b9d1f"`
-	CreatedAt      time.Time  `json:"created_at"`
-	LastActiveAt   time.Time  `json:"last_active_at" doc:"Last refresh, or last use of the hosted pages (recorded at most once a minute)."`
-	ExpiresAt      time.Time  `json:"expires_at" doc:"The absolute end, set at login from the organization's or project's maximum session lifetime."`
-	IdleExpiresAt  time.Time  `json:"idle_expires_at" doc:"Moves forward with each use by the idle timeout, never past expires_at."`
-	RevokedAt      *time.Time `json:"revoked_at" nullable:"true"`
-	RevokeReason   string     `json:"revoke_reason" doc:"Why the session was revoked: revoked_by_api, logout, token_revoked, refresh_token_reused, user_deactivated, logins_disabled, method_not_allowed, …; empty while not revoked." example:""`
-	AMR            []string   `json:"amr" doc:"How the person authenticated (RFC 8176 method references)." example:"[\"otp\"]"`
-	UserAgent      string     `json:"user_agent" example:"Mozilla/5.0"`
-	IP             string     `json:"ip" example:"192.0.2.10"`
+	ID             string               `json:"id" example:"sess_01jd8x3k5m7q9s1v3x5z7b9d1f"`
+	OrganizationID string               `json:"organization_id" example:"org_01jd8x3k5m7q9s1v3x5z7b9d1f"`
+	UserID         string               `json:"user_id" example:"user_01jd8x3k5m7q9s1v3x5z7b9d1f"`
+	ClientID       *string              `json:"client_id" nullable:"true" doc:"The OAuth client the session's refresh tokens belong to; null for the hosted login pages' own session before any client signed in with it." example:"cli_01jd8x3k5m7q9s1v3x5z7b9d1f"`
+	CreatedAt      time.Time            `json:"created_at"`
+	LastActiveAt   time.Time            `json:"last_active_at" doc:"Last refresh, or last use of the hosted pages (recorded at most once a minute)."`
+	ExpiresAt      time.Time            `json:"expires_at" doc:"The absolute end, set at login from the organization's or project's maximum session lifetime."`
+	IdleExpiresAt  time.Time            `json:"idle_expires_at" doc:"Moves forward with each use by the idle timeout, never past expires_at."`
+	RevokedAt      *time.Time           `json:"revoked_at" nullable:"true"`
+	RevokeReason   string               `json:"revoke_reason" doc:"Why the session was revoked: revoked_by_api, logout, token_revoked, refresh_token_reused, user_deactivated, logins_disabled, method_not_allowed, …; empty while not revoked." example:""`
+	AMR            []string             `json:"amr" doc:"How the person authenticated (RFC 8176 method references)." example:"[\"otp\"]"`
+	UserAgent      string               `json:"user_agent" example:"Mozilla/5.0"`
+	IP             string               `json:"ip" example:"192.0.2.10"`
+	Impersonator   *SessionImpersonator `json:"impersonator,omitempty" doc:"Present only when a console staff member started the session as this user."`
+}
+
+// SessionImpersonator is the staff member behind an impersonated session.
+type SessionImpersonator struct {
+	StaffUserID string `json:"staff_user_id" doc:"The staff member's user ID in the console project."`
+	Email       string `json:"email"`
+	Reason      string `json:"reason" doc:"The reason the staff member gave."`
 }
 
 func sessionOut(s *session.Session) Session {
@@ -54,8 +62,15 @@ func sessionOut(s *session.Session) Session {
 		ID: string(s.ID), OrganizationID: string(s.OrgID), UserID: string(s.UserID), ClientID: client,
 		CreatedAt: s.CreatedAt.UTC(), LastActiveAt: s.LastActiveAt.UTC(), ExpiresAt: s.ExpiresAt.UTC(), IdleExpiresAt: s.IdleExpiresAt.UTC(),
 		RevokedAt: utcPtr(s.RevokedAt), RevokeReason: s.RevokeReason, AMR: nonNil(s.Facts.AMR()),
-		UserAgent: s.UserAgent, IP: s.IP,
+		UserAgent: s.UserAgent, IP: s.IP, Impersonator: impersonatorOut(s.Impersonator),
 	}
+}
+
+func impersonatorOut(i *session.Impersonator) *SessionImpersonator {
+	if i == nil {
+		return nil
+	}
+	return &SessionImpersonator{StaffUserID: i.StaffUserID, Email: i.Email, Reason: i.Reason}
 }
 
 // SessionsRevoked counts the sessions a bulk revocation ended.
