@@ -132,6 +132,15 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 			})
 		}
 	}
+	if _, udp := w.LocalAddr().(*net.UDPAddr); udp {
+		// Like a real server: an answer too big for the client's UDP
+		// buffer is truncated (TC set), and the client asks again over TCP.
+		size := dns.MinMsgSize
+		if opt := req.IsEdns0(); opt != nil {
+			size = int(opt.UDPSize())
+		}
+		m.Truncate(size)
+	}
 	_ = w.WriteMsg(m)
 }
 

@@ -3,6 +3,7 @@ package domain_test
 import (
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -227,4 +228,50 @@ func TestGetUnknownAndMalformed(t *testing.T) {
 	wantFault(t, err, fault.NotFound, fault.CodeNotFound, "add to a malformed organization")
 	_, err = e.svc.Add(e.ctx, admin, p, string(acme.ID), "not a domain")
 	wantFault(t, err, fault.Invalid, fault.CodeInvalidRequest, "add a malformed name")
+}
+
+// TestConcurrentVerifyOneWinner races several organizations' verifications
+// of one name, every proof published: exactly one may win, whichever
+// transaction commits first, and the others are told the name is taken.
+func TestConcurrentVerifyOneWinner(t *testing.T) {
+	t.Parallel()
+	engines(t, func(t *testing.T, e *env) {
+		p, first, second := e.project("Acme")
+		claims := []*domain.Domain{e.add(p, first, "example.com"), e.add(p, second, "example.com")}
+		for i := range 4 {
+			claims = append(claims, e.add(p, e.org(p, "Org "+string(rune('a'+i))), "example.com"))
+		}
+		var values []string
+		for _, d := range claims {
+			values = append(values, d.RecordValue())
+		}
+		e.dns.SetTXT(claims[0].RecordName(), values...)
+
+		errs := make([]error, len(claims))
+		var wg sync.WaitGroup
+		for i, d := range claims {
+			wg.Go(func() { _, errs[i] = e.svc.Verify(e.ctx, admin, p, string(d.ID)) })
+		}
+		wg.Wait()
+		won := 0
+		for i, err := range errs {
+			if err == nil {
+				won++
+				continue
+			}
+			wantFault(t, err, fault.Conflict, domain.CodeDomainTaken, "losing verification "+string(claims[i].OrgID))
+		}
+		if won != 1 {
+			t.Fatalf("%d organizations verified example.com, want exactly 1", won)
+		}
+		verified := 0
+		for _, d := range claims {
+			if e.get(d).Status == domain.StatusVerified {
+				verified++
+			}
+		}
+		if verified != 1 {
+			t.Fatalf("%d verified claims stored, want 1", verified)
+		}
+	})
 }
