@@ -232,6 +232,10 @@ func (c *ssCtx) frame(current string) *page {
 		SignedInAs:  c.m.Email,
 		Errors:      map[string]string{},
 	}
+	if c.grant.Project != nil {
+		// The project's colour and logo, as on its login pages.
+		brandOf(c.grant.Project).apply(pg)
+	}
 	if c.grant.Org != nil {
 		pg.SignedInAs += " · " + c.grant.Org.Name
 	}

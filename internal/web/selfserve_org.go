@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-auth/gatehouse/internal/audit"
 	"github.com/gatehouse-auth/gatehouse/internal/fault"
 	"github.com/gatehouse-auth/gatehouse/internal/invite"
 	"github.com/gatehouse-auth/gatehouse/internal/project"
@@ -487,11 +488,39 @@ func orgAuditPage() *ssPage {
 				return nil, err
 			}
 			v := auditView{Next: next}
+			names := map[string]string{}
 			for _, e := range es {
 				v.Events = append(v.Events, eventView{ID: string(e.ID), When: e.OccurredAt, Type: e.Type,
-					Actor: string(e.Actor.Type) + " " + e.Actor.ID, Resource: e.ResourceType + " " + e.ResourceID})
+					Actor: actorName(c, names, e.Actor), Resource: resourceName(c, names, e.ResourceType, e.ResourceID)})
 			}
 			return v, nil
 		},
 	}
+}
+
+// actorName names an audit actor for people: a member of the organization
+// by email, anyone else (the vendor's keys, staff, Gatehouse itself) by
+// kind and ID.
+func actorName(c *ssCtx, cache map[string]string, a audit.Actor) string {
+	name := string(a.Type) + " " + a.ID
+	if a.Type != audit.ActorUser {
+		return name
+	}
+	if n, ok := cache[a.ID]; ok {
+		return n
+	}
+	if row, err := c.svc.GetMember(c.ctx, c.m, a.ID); err == nil {
+		name = row.User.Email
+	}
+	cache[a.ID] = name
+	return name
+}
+
+// resourceName names what an event is about: a member by email, anything
+// else by type and ID.
+func resourceName(c *ssCtx, cache map[string]string, typ, rid string) string {
+	if typ == "user" {
+		return actorName(c, cache, audit.Actor{Type: audit.ActorUser, ID: rid})
+	}
+	return typ + " " + rid
 }

@@ -168,6 +168,10 @@ func TestSelfServeMemberSeesOnlyOwnPages(t *testing.T) {
 	e := newSSEnv(t)
 	e.user("owner@southwest.test")
 	member := e.user("crew@southwest.test")
+	color := "#0a7d3b"
+	if _, err := e.ten.UpdateProject(e.ctx, audit.System("test"), e.project.ID, tenancy.ProjectUpdate{BrandColor: &color}); err != nil {
+		t.Fatal(err)
+	}
 	b, _ := e.signIn(member)
 
 	r := b.get(e.path("/account"))
@@ -179,6 +183,14 @@ func TestSelfServeMemberSeesOnlyOwnPages(t *testing.T) {
 	}
 	if r.Doc.byID("profile-email").Text() != "crew@southwest.test" {
 		t.Fatal("profile does not show the member's email")
+	}
+	// The project's branding, as on its login pages.
+	branded := false
+	for _, l := range r.Doc.tags("link") {
+		branded = branded || strings.HasPrefix(l.Attr["href"], e.path("/brand.css"))
+	}
+	if !branded {
+		t.Fatal("the account page does not use the project's brand stylesheet")
 	}
 	// Own profile: post, redirect, notice.
 	r = b.submit(r, "profile-submit", map[string]string{"display_name": "Casey Crew"})
@@ -284,8 +296,14 @@ func TestSelfServeAdminManagesOrganization(t *testing.T) {
 		t.Fatal("the revoked session is still listed")
 	}
 
+	// The audit log shows what the owner did, by the owner's email.
+	r = b.get(e.path("/org/audit"))
+	if audit := r.Doc.byID("audit"); audit == nil || !strings.Contains(audit.Text(), "role.assigned") || !strings.Contains(audit.Text(), "owner@southwest.test") {
+		t.Fatalf("audit log:\n%s", r.Body)
+	}
+
 	// Every page renders for the owner.
-	for _, p := range []string{"/org/roles", "/org/policy", "/org/audit", "/account/password", "/account/sessions"} {
+	for _, p := range []string{"/org/roles", "/org/policy", "/account/password", "/account/sessions"} {
 		if r := b.get(e.path(p)); r.Status != http.StatusOK {
 			t.Fatalf("%s: %d\n%s", p, r.Status, r.Body)
 		}
