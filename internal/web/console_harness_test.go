@@ -11,6 +11,8 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
 	"github.com/gatehouse-auth/gatehouse/internal/console"
+	"github.com/gatehouse-auth/gatehouse/internal/dnstest"
+	"github.com/gatehouse-auth/gatehouse/internal/domain"
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/invite"
 	"github.com/gatehouse-auth/gatehouse/internal/login"
@@ -45,6 +47,7 @@ type consoleEnv struct {
 	staffOrg id.Org
 	acme     *project.Project
 	outbox   *mail.Outbox
+	dns      *dnstest.Server
 }
 
 func newConsoleEnv(t *testing.T) *consoleEnv {
@@ -68,20 +71,22 @@ func newConsoleEnv(t *testing.T) *consoleEnv {
 	tokens := token.NewIssuer(st, sealer, token.WithClock(clk.Now), token.WithLogger(log))
 	provider := oidc.New(oidc.Options{Store: st, Tenancy: ten, Sessions: sessions, Tokens: tokens, PublicURL: public, Clock: clk.Now, Logger: log})
 	invites := invite.New(st, outbox, public, invite.WithClock(clk.Now), invite.WithLogger(log))
+	dns := dnstest.Start(t)
+	domains := domain.New(st, domain.NewResolver(dns.Addr()), domain.WithClock(clk.Now), domain.WithLogger(log))
 	lg := flow.NewService(flow.Deps{
 		Store: st, Tenancy: ten, Sessions: sessions, Outbox: outbox,
 		Hasher: password.NewHasher(), Throttle: throttle.New(st, throttle.WithClock(clk.Now)),
-		Invites: invites, PublicURL: public, Clock: clk.Now, Logger: log,
+		Invites: invites, Domains: domains, PublicURL: public, Clock: clk.Now, Logger: log,
 	})
 	con := console.New(console.Deps{
 		Store: st, Tenancy: ten, Clients: oidc.NewClients(st, oidc.WithClientsClock(clk.Now)), Sessions: sessions,
-		Invites: invites, PublicURL: public, Clock: clk.Now, Logger: log,
+		Invites: invites, Domains: domains, PublicURL: public, Clock: clk.Now, Logger: log,
 	})
 	cs, err := con.Ensure(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	New(Options{Tenancy: ten, Login: lg, OIDC: provider, Sessions: sessions, Outbox: outbox, Invites: invites, Console: con,
+	New(Options{Tenancy: ten, Login: lg, OIDC: provider, Sessions: sessions, Outbox: outbox, Invites: invites, Domains: domains, Console: con,
 		DevInbox: true, PublicURL: public, Logger: log, Clock: clk.Now}).Register(mux)
 	provider.Register(mux)
 
@@ -90,7 +95,7 @@ func newConsoleEnv(t *testing.T) *consoleEnv {
 		t.Fatal(err)
 	}
 	return &consoleEnv{t: t, st: st, srv: srv, clock: clk, ten: ten, sessions: sessions, con: con,
-		cp: cs.ProjectID, staffOrg: cs.StaffOrgID, acme: acme, outbox: outbox}
+		cp: cs.ProjectID, staffOrg: cs.StaffOrgID, acme: acme, outbox: outbox, dns: dns}
 }
 
 func (e *consoleEnv) browser() *browser { return newBrowser(e.t, e.srv.URL) }

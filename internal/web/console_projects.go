@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/fault"
@@ -81,11 +82,14 @@ var consoleMethodLabels = map[project.LoginMethod]string{
 }
 
 type consoleSettingsView struct {
-	ID                                 string
-	Name                               string
-	Methods                            []consoleMethod
-	RedirectURIs, TrustedOrigins       string
-	MaxLifetimeMinutes                 string
+	ID                           string
+	Name                         string
+	Methods                      []consoleMethod
+	RedirectURIs, TrustedOrigins string
+	MaxLifetimeMinutes           string
+	// MaxLifetimeWords and IdleTimeoutWords say the stored values in days,
+	// hours and minutes, which a number of minutes hides.
+	MaxLifetimeWords, IdleTimeoutWords string
 	IdleTimeoutMinutes                 string
 	AutoCreate, SelfServe, CustomRoles bool
 	BrandColor, LogoURL, AppURL        string
@@ -113,7 +117,8 @@ func consoleSettingsPage() *cPage {
 				MaxLifetimeMinutes: strconv.FormatInt(int64(p.SessionMaxLifetime/time.Minute), 10),
 				IdleTimeoutMinutes: strconv.FormatInt(int64(p.SessionIdleTimeout/time.Minute), 10),
 				AutoCreate:         p.AutoCreateOrganizations, SelfServe: p.SelfServeCreateOrganizations, CustomRoles: p.AllowCustomRoles,
-				BrandColor: p.BrandColor, LogoURL: p.LogoURL, AppURL: p.AppURL}
+				BrandColor: p.BrandColor, LogoURL: p.LogoURL, AppURL: p.AppURL,
+				MaxLifetimeWords: spanWords(p.SessionMaxLifetime), IdleTimeoutWords: spanWords(p.SessionIdleTimeout)}
 			enabled := p.EnabledLoginMethods
 			if f := c.r.PostForm; c.r.Method == http.MethodPost && f != nil {
 				// Answering a refused save: show what was typed, not what is stored.
@@ -167,6 +172,26 @@ func containsMethod(ms []project.LoginMethod, m project.LoginMethod) bool {
 		}
 	}
 	return false
+}
+
+// spanWords says a duration in days, hours and minutes ("30 days",
+// "1 day 12 hours").
+func spanWords(d time.Duration) string {
+	parts := []string{}
+	for _, u := range []struct {
+		d    time.Duration
+		name string
+	}{{24 * time.Hour, "day"}, {time.Hour, "hour"}, {time.Minute, "minute"}} {
+		n := int64(d / u.d)
+		d -= time.Duration(n) * u.d
+		switch {
+		case n == 1:
+			parts = append(parts, "1 "+u.name)
+		case n > 1:
+			parts = append(parts, strconv.FormatInt(n, 10)+" "+u.name+"s")
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 // minutesField reads a whole number of minutes; errField is the name the

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
 	"github.com/gatehouse-auth/gatehouse/internal/console"
@@ -164,6 +165,7 @@ func TestConsoleStaffCreatesAndConfiguresAProject(t *testing.T) {
 	saved := b.submit(settings, "settings-submit", map[string]string{
 		"name": "Globex (production)", "brand_color": "#1A73E8", "app_url": "https://app.globex.example/",
 		"redirect_uris": "https://app.globex.example/callback\n\n", "self_serve_create_organizations": "",
+		"enabled_login_methods": "email", "auto_create_organizations": "", "allow_custom_roles": "",
 		"session_idle_timeout_minutes": "60",
 	})
 	if saved.Doc.byID("notice") == nil {
@@ -171,7 +173,7 @@ func TestConsoleStaffCreatesAndConfiguresAProject(t *testing.T) {
 	}
 	p, err := e.ten.GetProject(ctx, globex)
 	if err != nil || p.Name != "Globex (production)" || p.BrandColor != "#1a73e8" || p.AppURL != "https://app.globex.example/" ||
-		len(p.RedirectURIs) != 1 || p.SelfServeCreateOrganizations || p.SessionIdleTimeout.Minutes() != 60 {
+		len(p.RedirectURIs) != 1 || p.SelfServeCreateOrganizations || len(p.EnabledLoginMethods) != 1 || p.SessionIdleTimeout.Minutes() != 60 {
 		t.Fatalf("stored project: %+v, %v", p, err)
 	}
 
@@ -417,5 +419,104 @@ func TestConsoleStaffInvitesStaff(t *testing.T) {
 	req := mb.request("POST", e.base()+"/staff", vals, "same-origin")
 	if r := mb.navigate(req); r.Status != http.StatusForbidden {
 		t.Fatalf("member inviting staff: %d, want 403", r.Status)
+	}
+}
+
+// An organization from creation to kill switch: created from the list,
+// invited into, a domain added and verified against a real DNS server,
+// usage shown, and logins turned off, each audited as the staff member.
+func TestConsoleOrganizationPage(t *testing.T) {
+	t.Parallel()
+	e := newConsoleEnv(t)
+	ctx := context.Background()
+	staff, b := e.staff("ops@vendor.example")
+	orgs := b.get(e.base() + "/projects/" + string(e.acme.ID) + "/orgs")
+	r := b.submit(orgs, "create-org", map[string]string{"name": "Southwest"})
+	if pageName(r) != "console_org" || r.Doc.byID("notice") == nil {
+		t.Fatalf("create organization: %d %q\n%s", r.Status, pageName(r), r.Body)
+	}
+	os, _ := e.ten.ListOrganizations(ctx, e.acme.ID, store.Page{})
+	if len(os) != 1 {
+		t.Fatalf("organizations: %d", len(os))
+	}
+	o := os[0]
+	if r.Doc.byID("usage-seats") == nil && r.Doc.byID("usage-unavailable") == nil {
+		t.Error("the organization page says nothing about usage")
+	}
+
+	r = b.submit(r, "invite-submit", map[string]string{"email": "ada@southwest.example"})
+	if r.Doc.byID("notice") == nil || !strings.Contains(r.Doc.byID("org-invites").Text(), "ada@southwest.example") {
+		t.Fatalf("invite: %d\n%s", r.Status, r.Body)
+	}
+
+	r = b.submit(r, "domain-submit", map[string]string{"domain": "southwest.example"})
+	if r.Doc.byID("notice") == nil || r.Doc.byID("org-domains") == nil {
+		t.Fatalf("add domain: %d\n%s", r.Status, r.Body)
+	}
+	ds, err := e.con.ListDomains(ctx, mustStaff(t, e, staff.ID), e.acme.ID, string(o.ID))
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("domains: %v, %v", ds, err)
+	}
+	e.dns.SetTXT(ds[0].RecordName(), ds[0].RecordValue())
+	r = b.submit(r, "verify-"+string(ds[0].ID), nil)
+	if !strings.Contains(r.Doc.byID("domain-"+string(ds[0].ID)).Text(), "verified") {
+		t.Fatalf("verify domain:\n%s", r.Body)
+	}
+
+	// The test browser sends every checkbox; say which are ticked.
+	r = b.submit(r, "policy-submit", map[string]string{"logins_disabled": "on", "allowed_login_methods": "email",
+		"require_mfa": "", "require_sso": "", "join_by_domain": ""})
+	if r.Doc.byID("logins-disabled") == nil {
+		t.Fatalf("kill switch: %d\n%s", r.Status, r.Body)
+	}
+	got, _ := e.ten.GetOrganization(ctx, e.acme.ID, string(o.ID))
+	if !got.Policy.LoginsDisabled {
+		t.Fatal("logins are still on")
+	}
+	events, _ := e.ten.ListAuditEvents(ctx, e.acme.ID, tenancy.AuditFilter{OrganizationID: string(o.ID)}, store.Page{})
+	want := audit.Actor{Type: audit.ActorStaff, ID: string(staff.ID)}
+	types := map[string]bool{}
+	for _, ev := range events {
+		types[ev.Type] = true
+		if ev.Actor != want {
+			t.Errorf("%s by %+v, want the staff member", ev.Type, ev.Actor)
+		}
+	}
+	if !types["organization.created"] || !types["organization.updated"] {
+		t.Errorf("organization events: %v", types)
+	}
+}
+
+// mustStaff authorises a staff member's fresh session, for reading through
+// the console service in assertions.
+func mustStaff(t *testing.T, e *consoleEnv, uid id.User) *console.Staff {
+	t.Helper()
+	u, err := e.ten.GetUser(context.Background(), e.cp, string(uid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := e.sessions.Authenticate(context.Background(), e.cp, e.session(u))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := e.con.Authorize(context.Background(), g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestSpanWords(t *testing.T) {
+	t.Parallel()
+	for d, want := range map[time.Duration]string{
+		30 * 24 * time.Hour:           "30 days",
+		36 * time.Hour:                "1 day 12 hours",
+		time.Hour + 30*time.Minute:    "1 hour 30 minutes",
+		time.Minute:                   "1 minute",
+		24*time.Hour + 90*time.Second: "1 day 1 minute",
+	} {
+		if got := spanWords(d); got != want {
+			t.Errorf("spanWords(%v) = %q, want %q", d, got, want)
+		}
 	}
 }
