@@ -16,7 +16,9 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/domain"
 	"github.com/gatehouse-auth/gatehouse/internal/invite"
 	"github.com/gatehouse-auth/gatehouse/internal/login"
+	"github.com/gatehouse-auth/gatehouse/internal/login/flow"
 	"github.com/gatehouse-auth/gatehouse/internal/mail"
+	"github.com/gatehouse-auth/gatehouse/internal/oidc"
 	"github.com/gatehouse-auth/gatehouse/internal/org"
 	"github.com/gatehouse-auth/gatehouse/internal/password"
 	"github.com/gatehouse-auth/gatehouse/internal/project"
@@ -29,6 +31,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/testclock"
 	"github.com/gatehouse-auth/gatehouse/internal/testdb"
 	"github.com/gatehouse-auth/gatehouse/internal/throttle"
+	"github.com/gatehouse-auth/gatehouse/internal/token"
 	"github.com/gatehouse-auth/gatehouse/internal/user"
 )
 
@@ -69,13 +72,23 @@ func newSSEnv(t *testing.T) *ssEnv {
 	e.invites = invite.New(st, e.outbox, srv.URL, invite.WithClock(clk.Now), invite.WithLogger(log))
 	e.dns = dnstest.Start(t)
 	e.domains = domain.New(st, domain.NewResolver(e.dns.Addr()), domain.WithClock(clk.Now), domain.WithLogger(log))
+	hasher := password.NewHasher(password.WithParams(password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}))
+	limiter := throttle.New(st, throttle.WithClock(clk.Now))
 	self := selfserve.New(selfserve.Deps{
 		Store: st, Tenancy: e.ten, Invites: e.invites, Domains: e.domains, Sessions: e.sessions,
-		Hasher:   password.NewHasher(password.WithParams(password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})),
-		Throttle: throttle.New(st, throttle.WithClock(clk.Now)), Clock: clk.Now, Logger: log,
+		Hasher: hasher, Throttle: limiter, Clock: clk.Now, Logger: log,
 	})
-	New(Options{Tenancy: e.ten, Sessions: e.sessions, Outbox: e.outbox, Invites: e.invites, SelfServe: self,
-		PublicURL: srv.URL, Logger: log, Clock: clk.Now}).Register(mux)
+	// The real login flow and provider: unauthenticated visitors go through
+	// /signin and come back.
+	tokens := token.NewIssuer(st, sealer, token.WithClock(clk.Now), token.WithLogger(log))
+	provider := oidc.New(oidc.Options{Store: st, Tenancy: e.ten, Sessions: e.sessions, Tokens: tokens, PublicURL: srv.URL, Clock: clk.Now, Logger: log})
+	lg := flow.NewService(flow.Deps{
+		Store: st, Tenancy: e.ten, Sessions: e.sessions, Outbox: e.outbox, Hasher: hasher, Throttle: limiter,
+		Invites: e.invites, Domains: e.domains, PublicURL: srv.URL, Clock: clk.Now, Logger: log,
+	})
+	New(Options{Tenancy: e.ten, Login: lg, OIDC: provider, Sessions: e.sessions, Outbox: e.outbox, Invites: e.invites,
+		Domains: e.domains, SelfServe: self, PublicURL: srv.URL, Logger: log, Clock: clk.Now}).Register(mux)
+	provider.Register(mux)
 	p, _, _, err := e.ten.CreateProject(e.ctx, audit.System("test"), tenancy.ProjectInput{Name: "Acme"})
 	if err != nil {
 		t.Fatal(err)
@@ -160,6 +173,32 @@ func TestSelfServeNeedsSignIn(t *testing.T) {
 	r := stranger.raw(stranger.request("GET", e.path("/account"), nil, "none"))
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("another project's session opened this project's page: %d", r.Status)
+	}
+}
+
+// TestSelfServeSignInRoundTrip: an admin following the app's link to the
+// members page signs in on the hosted pages and lands on it.
+func TestSelfServeSignInRoundTrip(t *testing.T) {
+	t.Parallel()
+	e := newSSEnv(t)
+	e.user("owner@southwest.test")
+	b := newBrowser(t, e.srv.URL)
+	r := b.get(e.path("/org/members"))
+	if pageName(r) != "identify" {
+		t.Fatalf("unauthenticated: at %q (%d)", pageName(r), r.Status)
+	}
+	r = b.submit(r, "submit", map[string]string{"email": "owner@southwest.test"})
+	msgs, err := e.outbox.Inbox(e.ctx, e.project.ID, 5)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("no sign-in email: %v", err)
+	}
+	code := codeRE.FindStringSubmatch(msgs[0].Text)
+	if code == nil {
+		t.Fatal("no code in the sign-in email")
+	}
+	r = b.submit(r, "submit", map[string]string{"code": code[1]})
+	if r.Status != http.StatusOK || pageName(r) != "org_members" {
+		t.Fatalf("after signing in: at %q (%d), want org_members\n%s", pageName(r), r.Status, r.Body)
 	}
 }
 
