@@ -166,6 +166,30 @@ func TestOrganizationAdminLockout(t *testing.T) {
 	})
 }
 
+// Turning the kill switch on through the API ends every session of the
+// organization at once, and no other.
+func TestOrganizationKillSwitchRevokesSessions(t *testing.T) {
+	t.Parallel()
+	sessionEngines(t, func(t *testing.T, e *sessionEnv) {
+		a := e.project("Acme")
+		orgID, other := a.newOrg("Southwest"), a.newOrg("Best Buy")
+		s1 := e.login(a, a.newUser(orgID, "ann@southwest.example", nil)["id"].(string))
+		s2 := e.login(a, a.newUser(other, "bob@bestbuy.example", nil)["id"].(string))
+
+		a.do(http.MethodPatch, "/api/v1/organizations/"+orgID, map[string]any{"logins_disabled": true}).want(http.StatusOK)
+		got := a.do(http.MethodGet, "/api/v1/sessions/"+s1, nil).want(http.StatusOK).obj()
+		if got["revoked_at"] == nil || got["revoke_reason"] != "logins_disabled" {
+			t.Fatalf("session after the kill switch: %v", got)
+		}
+		if got := a.do(http.MethodGet, "/api/v1/sessions/"+s2, nil).want(http.StatusOK).obj(); got["revoked_at"] != nil {
+			t.Fatalf("another organization's session was revoked: %v", got)
+		}
+		if types := auditTypes(a, "event_type=session.revoked"); types["session.revoked"] != 1 {
+			t.Fatalf("session.revoked events: %v", types)
+		}
+	})
+}
+
 // auditTypes counts the project's audit events by type, optionally filtered.
 func auditTypes(c *client, query string) map[string]int {
 	c.t.Helper()

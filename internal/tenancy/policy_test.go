@@ -297,7 +297,7 @@ func TestJoinByDomainRole(t *testing.T) {
 			t.Fatalf("stored policy = %+v", s.Policy)
 		}
 		// Ownership is never handed to whoever has a mailbox at the domain.
-		for _, bad := range []string{"owner", " owner ", "nosuchrole"} {
+		for _, bad := range []string{"owner", " owner ", "OWNER", "nosuchrole"} {
 			_, err := e.update(tenancy.OrganizationUpdate{JoinRoleKey: ptr(bad)})
 			if fault.KindOf(err) != fault.Invalid || !strings.HasPrefix(err.Error(), "invalid_request: join_role") {
 				t.Fatalf("join role %q: %v", bad, err)
