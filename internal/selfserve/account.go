@@ -18,8 +18,9 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/user"
 )
 
-// CodePasswordsOff refuses a password change in a project whose logins do
-// not use passwords.
+// CodePasswordsOff refuses a password change where logins do not use
+// passwords: the project does not enable them or the organization's policy
+// does not allow them.
 const CodePasswordsOff = "passwords_disabled"
 
 // Account is what the member's own pages show.
@@ -28,8 +29,8 @@ type Account struct {
 	// Roles are the member's role keys.
 	Roles []string
 	// HasPassword says whether a password is set (changing it then needs
-	// the current one); PasswordsEnabled whether the project's logins use
-	// passwords at all.
+	// the current one); PasswordsEnabled whether the member's logins may
+	// use one (the project enables it and the organization allows it).
 	HasPassword      bool
 	PasswordsEnabled bool
 }
@@ -43,15 +44,29 @@ func (s *Service) Account(ctx context.Context, m Member) (*Account, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.d.Tenancy.GetProject(ctx, m.ProjectID)
+	on, err := s.passwordsOn(ctx, m)
 	if err != nil {
-		return nil, s.internal("get project", err)
+		return nil, err
 	}
 	has, err := s.hasPassword(ctx, m)
 	if err != nil {
 		return nil, err
 	}
-	return &Account{User: u, Roles: roles, HasPassword: has, PasswordsEnabled: slices.Contains(p.EnabledLoginMethods, project.MethodPassword)}, nil
+	return &Account{User: u, Roles: roles, HasPassword: has, PasswordsEnabled: on}, nil
+}
+
+// passwordsOn reports whether the member's logins may use a password: the
+// project enables passwords and the organization's policy allows them.
+func (s *Service) passwordsOn(ctx context.Context, m Member) (bool, error) {
+	p, err := s.d.Tenancy.GetProject(ctx, m.ProjectID)
+	if err != nil {
+		return false, s.internal("get project", err)
+	}
+	o, err := s.d.Tenancy.GetOrganization(ctx, m.ProjectID, string(m.OrgID))
+	if err != nil {
+		return false, s.internal("get organization", err)
+	}
+	return slices.Contains(o.EffectiveLoginMethods(p), project.MethodPassword), nil
 }
 
 func (s *Service) hasPassword(ctx context.Context, m Member) (bool, error) {
@@ -103,8 +118,12 @@ func (s *Service) ChangePassword(ctx context.Context, m Member, current, newPass
 	if err != nil {
 		return 0, s.internal("get project", err)
 	}
-	if !slices.Contains(p.EnabledLoginMethods, project.MethodPassword) {
-		return 0, fault.NewFailedPrecondition(CodePasswordsOff, "this app does not use passwords to sign in")
+	on, err := s.passwordsOn(ctx, m)
+	if err != nil {
+		return 0, err
+	}
+	if !on {
+		return 0, fault.NewFailedPrecondition(CodePasswordsOff, "passwords are not used to sign in to this organization")
 	}
 	old, err := s.d.Store.GetPasswordHash(ctx, m.ProjectID, u.ID)
 	switch {

@@ -388,6 +388,14 @@ func TestPolicy(t *testing.T) {
 		if len(o.Policy.AllowedLoginMethods) != 1 || o.Policy.AllowedLoginMethods[0] != project.MethodEmail || o.ID != w.orgA.ID {
 			t.Fatalf("policy not saved on A: %+v", o.Policy)
 		}
+		// With passwords off for A, its members cannot set one.
+		_, err = s.ChangePassword(ctx, w.memberA, "", "violet stapler orbit 1987")
+		refused(t, "password where the policy allows none", err, fault.FailedPrecondition, selfserve.CodePasswordsOff)
+		a, err := s.Account(ctx, w.memberA)
+		fatalIf(t, err)
+		if a.PasswordsEnabled {
+			t.Fatal("the account page offers a password the policy does not allow")
+		}
 	})
 }
 
