@@ -84,12 +84,24 @@ func (s *Service) ListUserSessions(ctx context.Context, st *Staff, projectID id.
 	return s.d.Sessions.List(ctx, projectID, session.Filter{UserID: userID, ActiveOnly: true}, store.Page{})
 }
 
-// RevokeSession ends one session.
+// RevokeSession ends one session. Signing out a session of an
+// impersonation ends the whole impersonation (the browser session it
+// started as and every app session made from it), recorded as
+// impersonation.ended: an app must not keep acting as the user after staff
+// stopped.
 func (s *Service) RevokeSession(ctx context.Context, st *Staff, projectID id.Project, sessionID id.Session) error {
 	if err := s.allow(st); err != nil {
 		return err
 	}
-	return s.d.Sessions.Revoke(session.WithActor(ctx, st.Actor()), projectID, sessionID, "revoked by staff")
+	ctx = session.WithActor(ctx, st.Actor())
+	sess, err := s.d.Sessions.Get(ctx, projectID, sessionID)
+	if err != nil {
+		return err
+	}
+	if sess.Impersonator != nil {
+		return s.d.Sessions.EndImpersonation(ctx, projectID, sessionID)
+	}
+	return s.d.Sessions.Revoke(ctx, projectID, sessionID, "revoked by staff")
 }
 
 // RevokeUserSessions ends every live session of a user.

@@ -326,6 +326,21 @@ func TestConsoleImpersonation(t *testing.T) {
 	if got := location(t, b.raw(req)); got != app {
 		t.Fatalf("impersonation went to %q, want the app", got)
 	}
+
+	// Signing the impersonated session out from the console ends the
+	// impersonation: its cookie stops working, and the log says who ended it.
+	userPage = b.get(e.base() + "/projects/" + string(e.acme.ID) + "/users/" + string(target.ID))
+	r = b.submit(userPage, "revoke-"+string(g.Session.ID), nil)
+	if r.Doc.byID("notice") == nil {
+		t.Fatalf("signing the impersonated session out: %d\n%s", r.Status, r.Body)
+	}
+	if _, err := e.sessions.Authenticate(ctx, e.acme.ID, cookie.Value); err == nil {
+		t.Fatal("the impersonated session still works")
+	}
+	ended, _ := e.ten.ListAuditEvents(ctx, e.acme.ID, tenancy.AuditFilter{Type: "impersonation.ended"}, store.Page{})
+	if len(ended) != 1 || ended[0].Actor != (audit.Actor{Type: audit.ActorStaff, ID: string(staff.ID)}) {
+		t.Fatalf("impersonation.ended events: %+v", ended)
+	}
 }
 
 // The setup link creates the first staff member once and hands them to the
