@@ -21,15 +21,27 @@ import (
 
 type consoleOrgsView struct {
 	Orgs []*org.Organization
+	// Next is the link to the next page, "" on the last one.
+	Next string
 }
+
+// listPageSize is how many rows one page of a console list shows.
+const listPageSize = 100
 
 func consoleOrgsPage() *cPage {
 	return &cPage{
 		path: "/projects/{pid}/orgs", name: "console_orgs", title: "Organizations", section: "orgs",
 		fields: []string{"name"},
 		load: func(c *cCtx) (any, error) {
-			os, err := c.con.ListOrganizations(c.ctx, c.st, c.pid(), store.Page{})
-			return &consoleOrgsView{Orgs: os}, err
+			os, err := c.con.ListOrganizations(c.ctx, c.st, c.pid(), store.Page{After: c.r.URL.Query().Get("after"), Limit: listPageSize})
+			if err != nil {
+				return nil, err
+			}
+			v := &consoleOrgsView{Orgs: os}
+			if len(os) == listPageSize {
+				v.Next = c.projectPath("/orgs") + "?after=" + string(os[len(os)-1].ID)
+			}
+			return v, nil
 		},
 		actions: map[string]func(c *cCtx) (cResult, error){
 			"create": func(c *cCtx) (cResult, error) {
@@ -100,7 +112,7 @@ func consoleOrgPage() *cPage {
 			if v.Roles, err = c.con.ListRoles(c.ctx, c.st, c.pid(), string(o.ID)); err != nil {
 				return nil, err
 			}
-			if v.Members, err = c.con.ListUsers(c.ctx, c.st, c.pid(), tenancy.UserListFilter{OrganizationID: string(o.ID)}, store.Page{Limit: 200}); err != nil {
+			if v.Members, err = c.con.ListUsers(c.ctx, c.st, c.pid(), tenancy.UserListFilter{OrganizationID: string(o.ID)}, store.Page{Limit: listPageSize}); err != nil {
 				return nil, err
 			}
 			now := c.h.now()

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -533,5 +534,31 @@ func TestSpanWords(t *testing.T) {
 		if got := spanWords(d); got != want {
 			t.Errorf("spanWords(%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// Long lists come in pages, and the next page keeps the search.
+func TestConsoleUsersArePaged(t *testing.T) {
+	t.Parallel()
+	e := newConsoleEnv(t)
+	_, b := e.staff("ops@vendor.example")
+	oid := e.org(e.acme.ID, "Big Co")
+	for i := range listPageSize + 1 {
+		e.user(e.acme.ID, oid, fmt.Sprintf("person%03d@big.example", i))
+	}
+	first := b.get(e.base() + "/projects/" + string(e.acme.ID) + "/users?org=" + string(oid))
+	if rows := first.Doc.byID("users").tags("tr"); len(rows) != listPageSize+1 {
+		t.Fatalf("first page: %d rows, want %d and a header", len(rows), listPageSize)
+	}
+	next := first.Doc.byID("next-page")
+	if next == nil || !strings.Contains(next.Attr["href"], "org="+string(oid)) {
+		t.Fatalf("next page link: %+v", next)
+	}
+	second := b.get(next.Attr["href"])
+	if rows := second.Doc.byID("users").tags("tr"); len(rows) != 2 || second.Doc.byID("next-page") != nil {
+		t.Fatalf("second page: %d rows", len(rows))
+	}
+	if !strings.Contains(second.Body, "person100@big.example") {
+		t.Fatal("the last user is not on the second page")
 	}
 }

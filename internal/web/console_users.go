@@ -1,6 +1,8 @@
 package web
 
 import (
+	"net/url"
+
 	"github.com/gatehouse-auth/gatehouse/internal/console"
 	"github.com/gatehouse-auth/gatehouse/internal/fault"
 	"github.com/gatehouse-auth/gatehouse/internal/id"
@@ -19,6 +21,8 @@ type consoleUsersView struct {
 	Users []*user.User
 	Email string
 	OrgID string
+	// Next is the link to the next page, "" on the last one.
+	Next string
 }
 
 func consoleUsersPage() *cPage {
@@ -27,9 +31,23 @@ func consoleUsersPage() *cPage {
 		load: func(c *cCtx) (any, error) {
 			q := c.r.URL.Query()
 			v := &consoleUsersView{Email: q.Get("email"), OrgID: q.Get("org")}
-			us, err := c.con.ListUsers(c.ctx, c.st, c.pid(), tenancy.UserListFilter{OrganizationID: v.OrgID, Email: v.Email}, store.Page{Limit: 200})
+			us, err := c.con.ListUsers(c.ctx, c.st, c.pid(), tenancy.UserListFilter{OrganizationID: v.OrgID, Email: v.Email},
+				store.Page{After: q.Get("after"), Limit: listPageSize})
+			if err != nil {
+				return nil, err
+			}
 			v.Users = us
-			return v, err
+			if len(us) == listPageSize {
+				next := url.Values{"after": {string(us[len(us)-1].ID)}}
+				if v.Email != "" {
+					next.Set("email", v.Email)
+				}
+				if v.OrgID != "" {
+					next.Set("org", v.OrgID)
+				}
+				v.Next = c.projectPath("/users") + "?" + next.Encode()
+			}
+			return v, nil
 		},
 	}
 }
