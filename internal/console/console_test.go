@@ -591,3 +591,44 @@ func TestImpersonateNeedsAReasonAndNeverTargetsStaff(t *testing.T) {
 		t.Errorf("impersonating staff: %v, want forbidden", err)
 	}
 }
+
+// The console cannot lock its own staff out: its project keeps email codes
+// or passwords, and the Staff organization's logins cannot be turned off.
+// The same changes to a customer project are accepted.
+func TestConsoleKeepsStaffAbleToSignIn(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, testdb.SQLite(t))
+	ctx := context.Background()
+	st := s.staff("ops@vendor.example")
+	cs, _ := s.con.Settings(ctx)
+	onlyGoogle := []string{"google"}
+	_, err := s.con.UpdateProject(ctx, st, cs.ProjectID, tenancy.ProjectUpdate{EnabledLoginMethods: &onlyGoogle})
+	if fe, ok := fault.As(err); !ok || fe.Kind != fault.Invalid || fe.Fields[0].Field != "enabled_login_methods" {
+		t.Fatalf("console project without email or password: %v", err)
+	}
+	off := true
+	_, err = s.con.UpdateOrganization(ctx, st, cs.ProjectID, string(cs.StaffOrgID), tenancy.OrganizationUpdate{LoginsDisabled: &off})
+	if fault.CodeOf(err) != "staff_lockout" {
+		t.Fatalf("staff kill switch: %v", err)
+	}
+	if has, _ := s.con.HasStaff(ctx); !has {
+		t.Fatal("staff gone")
+	}
+	// Baseline: a customer project may do both.
+	p, _, _, err := s.con.CreateProject(ctx, st, tenancy.ProjectInput{Name: "Customer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emailOnly := []string{"email"}
+	if _, err := s.con.UpdateProject(ctx, st, p.ID, tenancy.ProjectUpdate{EnabledLoginMethods: &emailOnly}); err != nil {
+		t.Fatalf("customer project: %v", err)
+	}
+	name := "Customer Co"
+	o, err := s.con.CreateOrganization(ctx, st, p.ID, tenancy.OrganizationUpdate{Name: &name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.con.UpdateOrganization(ctx, st, p.ID, string(o.ID), tenancy.OrganizationUpdate{LoginsDisabled: &off}); err != nil {
+		t.Fatalf("customer kill switch: %v", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/gatehouse-auth/gatehouse/internal/domain"
+	"github.com/gatehouse-auth/gatehouse/internal/fault"
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/invite"
 	"github.com/gatehouse-auth/gatehouse/internal/org"
@@ -41,10 +42,16 @@ func (s *Service) GetOrganization(ctx context.Context, st *Staff, projectID id.P
 }
 
 // UpdateOrganization changes an organization's name and policy, the
-// logins-disabled kill switch included.
+// logins-disabled kill switch included. The kill switch of the Staff
+// organization is refused: it would sign every staff member out of the
+// console with no way back in from it.
 func (s *Service) UpdateOrganization(ctx context.Context, st *Staff, projectID id.Project, orgID string, up tenancy.OrganizationUpdate) (*org.Organization, error) {
 	if err := s.allow(st); err != nil {
 		return nil, err
+	}
+	if cs, err := s.Settings(ctx); err == nil && projectID == cs.ProjectID && orgID == string(cs.StaffOrgID) &&
+		up.LoginsDisabled != nil && *up.LoginsDisabled {
+		return nil, fault.NewFailedPrecondition("staff_lockout", "logins of the staff cannot be turned off: no one could use the console any more")
 	}
 	return s.d.Tenancy.UpdateOrganization(ctx, st.Actor(), projectID, orgID, up)
 }

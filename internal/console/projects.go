@@ -2,6 +2,9 @@ package console
 
 import (
 	"context"
+	"slices"
+
+	"github.com/gatehouse-auth/gatehouse/internal/fault"
 
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/oidc"
@@ -41,10 +44,17 @@ func (s *Service) GetProject(ctx context.Context, st *Staff, projectID id.Projec
 	return s.d.Tenancy.GetProject(ctx, projectID)
 }
 
-// UpdateProject changes a project's settings and branding.
+// UpdateProject changes a project's settings and branding. The console's
+// own project must keep a way for staff to sign in: email codes or
+// passwords.
 func (s *Service) UpdateProject(ctx context.Context, st *Staff, projectID id.Project, up tenancy.ProjectUpdate) (*project.Project, error) {
 	if err := s.allow(st); err != nil {
 		return nil, err
+	}
+	if projectID == s.ProjectID(ctx) && up.EnabledLoginMethods != nil &&
+		!slices.Contains(*up.EnabledLoginMethods, string(project.MethodEmail)) && !slices.Contains(*up.EnabledLoginMethods, string(project.MethodPassword)) {
+		return nil, fault.InvalidField("enabled_login_methods",
+			"the console's project must keep email codes or passwords, or no staff member could sign in")
 	}
 	return s.d.Tenancy.UpdateProject(ctx, st.Actor(), projectID, up)
 }
