@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/url"
 	"strings"
 
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
@@ -21,18 +22,20 @@ type consoleRoleRow struct {
 type consoleRolesView struct {
 	Roles       []consoleRoleRow
 	Permissions []*rbac.Permission
+	// OrgID shows that organization's custom roles too (?org=).
+	OrgID string
 }
 
 func consoleRolesPage() *cPage {
 	return &cPage{
 		path: "/projects/{pid}/roles", name: "console_roles", title: "Roles & permissions", section: "roles",
-		fields: []string{"key", "name", "description", "permissions"},
+		fields: []string{"key", "name", "description", "permissions", "organization_id"},
 		load: func(c *cCtx) (any, error) {
-			rs, err := c.con.ListRoles(c.ctx, c.st, c.pid(), "")
+			v := &consoleRolesView{OrgID: strings.TrimSpace(c.r.URL.Query().Get("org"))}
+			rs, err := c.con.ListRoles(c.ctx, c.st, c.pid(), v.OrgID)
 			if err != nil {
 				return nil, err
 			}
-			v := &consoleRolesView{}
 			for _, r := range rs {
 				v.Roles = append(v.Roles, consoleRoleRow{R: r, Perms: strings.Join(r.Permissions, "\n")})
 			}
@@ -41,10 +44,15 @@ func consoleRolesPage() *cPage {
 		},
 		actions: map[string]func(c *cCtx) (cResult, error){
 			"create_role": func(c *cCtx) (cResult, error) {
+				orgID := c.form("organization_id")
 				_, err := c.con.CreateRole(c.ctx, c.st, c.pid(), tenancy.RoleInput{
-					Key: c.form("key"), Name: c.form("name"), Description: c.form("description"), Permissions: c.lines("permissions"),
+					OrganizationID: orgID, Key: c.form("key"), Name: c.form("name"), Description: c.form("description"), Permissions: c.lines("permissions"),
 				})
-				return cResult{notice: "role_created"}, err
+				to := ""
+				if orgID != "" {
+					to = c.projectPath("/roles") + "?org=" + url.QueryEscape(orgID)
+				}
+				return cResult{notice: "role_created", to: to}, err
 			},
 			"update_role": func(c *cCtx) (cResult, error) {
 				name, desc, perms := c.form("name"), c.form("description"), c.lines("permissions")

@@ -562,3 +562,64 @@ func TestConsoleUsersArePaged(t *testing.T) {
 		t.Fatal("the last user is not on the second page")
 	}
 }
+
+// Roles and permissions from the console: a permission, a role holding it,
+// an edit, a custom role of one organization once the project allows them,
+// and deletes.
+func TestConsoleRolesAndPermissions(t *testing.T) {
+	t.Parallel()
+	e := newConsoleEnv(t)
+	ctx := context.Background()
+	_, b := e.staff("ops@vendor.example")
+	rolesURL := e.base() + "/projects/" + string(e.acme.ID) + "/roles"
+	r := b.submit(b.get(rolesURL), "create-permission", map[string]string{"key": "invoices.read", "description": "Read invoices"})
+	if r.Doc.byID("permission-invoices.read") == nil {
+		t.Fatalf("permission not listed:\n%s", r.Body)
+	}
+	r = b.submit(r, "create-role", map[string]string{"key": "billing", "name": "Billing", "permissions": "invoices.read", "organization_id": ""})
+	role, err := e.ten.ListRoles(ctx, e.acme.ID, "", store.Page{})
+	if err != nil || r.Doc.byID("notice") == nil {
+		t.Fatalf("create role: %d %v\n%s", r.Status, err, r.Body)
+	}
+	var billing string
+	for _, x := range role {
+		if x.Key == "billing" && len(x.Permissions) == 1 {
+			billing = string(x.ID)
+		}
+	}
+	if billing == "" {
+		t.Fatal("the role was not stored with its permission")
+	}
+	r = b.submit(r, "save-role-"+billing, map[string]string{"name": "Billing team", "permissions": ""})
+	got, _ := e.ten.GetRole(ctx, e.acme.ID, billing)
+	if got.Name != "Billing team" || len(got.Permissions) != 0 {
+		t.Fatalf("edited role: %+v", got)
+	}
+
+	oid := e.org(e.acme.ID, "Southwest")
+	refused := b.submit(r, "create-role", map[string]string{"key": "pilot", "name": "Pilot", "permissions": "", "organization_id": string(oid)})
+	if refused.Status < 400 {
+		t.Fatalf("custom role while the project does not allow them: %d", refused.Status)
+	}
+	on := true
+	if _, err := e.ten.UpdateProject(ctx, audit.System("test"), e.acme.ID, tenancy.ProjectUpdate{AllowCustomRoles: &on}); err != nil {
+		t.Fatal(err)
+	}
+	r = b.submit(b.get(rolesURL+"?org="+string(oid)), "create-role", map[string]string{"key": "pilot", "name": "Pilot", "permissions": ""})
+	if r.Doc.byID("notice") == nil || !strings.Contains(r.Body, "Custom, "+string(oid)) || r.URL.Query().Get("org") != string(oid) {
+		t.Fatalf("custom role: %d\n%s", r.Status, r.Body)
+	}
+	if plain := b.get(rolesURL); strings.Contains(plain.Body, "Custom, ") {
+		t.Fatal("custom roles are listed without asking for the organization")
+	}
+
+	r = b.submit(b.get(rolesURL), "delete-role-"+billing, nil)
+	if _, err := e.ten.GetRole(ctx, e.acme.ID, billing); err == nil {
+		t.Fatal("role not deleted")
+	}
+	perms, _ := e.ten.ListPermissions(ctx, e.acme.ID, store.Page{})
+	r = b.submit(r, "delete-permission-invoices.read", nil)
+	if after, _ := e.ten.ListPermissions(ctx, e.acme.ID, store.Page{}); len(perms) != 1 || len(after) != 0 {
+		t.Fatalf("permissions before/after delete: %d/%d", len(perms), len(after))
+	}
+}
