@@ -623,3 +623,73 @@ func TestConsoleRolesAndPermissions(t *testing.T) {
 		t.Fatalf("permissions before/after delete: %d/%d", len(perms), len(after))
 	}
 }
+
+// Keys, clients and a user's account from the console, each checked where
+// it takes effect: a revoked key stops authenticating, a rotated client
+// secret replaces the old one, a deactivated user's sessions end.
+func TestConsoleKeysClientsAndUsers(t *testing.T) {
+	t.Parallel()
+	e := newConsoleEnv(t)
+	ctx := context.Background()
+	_, b := e.staff("ops@vendor.example")
+	pb := e.base() + "/projects/" + string(e.acme.ID)
+
+	created := b.submit(b.get(pb+"/keys"), "create-key", map[string]string{"name": "Billing service"})
+	secret := created.Doc.byID("secret").Text()
+	key, err := e.ten.AuthenticateSecretKey(ctx, secret)
+	if err != nil {
+		t.Fatalf("new key: %v", err)
+	}
+	r := b.submit(b.get(pb+"/keys"), "revoke-"+string(key.ID), nil)
+	if !strings.Contains(r.Doc.byID("key-status-"+string(key.ID)).Text(), "Revoked") {
+		t.Fatalf("key list after revoke:\n%s", r.Body)
+	}
+	if _, err := e.ten.AuthenticateSecretKey(ctx, secret); err == nil {
+		t.Fatal("a revoked key still authenticates")
+	}
+
+	cr := b.submit(b.get(pb+"/clients"), "create-client", map[string]string{"name": "Web", "redirect_uris": "https://app.acme.example/cb"})
+	cid, first := cr.Doc.byID("secret-id").Text(), cr.Doc.byID("secret").Text()
+	rot := b.submit(b.get(pb+"/clients"), "rotate-"+cid, nil)
+	second := rot.Doc.byID("secret").Text()
+	clientID, _ := id.Parse[id.Client](cid)
+	if second == "" || second == first || !clientSecretMatches(t, e, e.acme.ID, clientID, second) || clientSecretMatches(t, e, e.acme.ID, clientID, first) {
+		t.Fatal("rotation did not replace the secret")
+	}
+	r = b.submit(b.get(pb+"/clients"), "delete-"+cid, nil)
+	if r.Doc.byID("client-"+cid) != nil {
+		t.Fatal("deleted client still listed")
+	}
+
+	oid := e.org(e.acme.ID, "Customer")
+	e.user(e.acme.ID, oid, "owner@customer.example")
+	u := e.user(e.acme.ID, oid, "ada@customer.example")
+	tok := e.session(u)
+	userURL := pb + "/users/" + string(u.ID)
+	r = b.submit(b.get(userURL), "assign-submit", map[string]string{"role": "admin"})
+	if r.Doc.byID("role-admin") == nil {
+		t.Fatalf("role not given:\n%s", r.Body)
+	}
+	r = b.submit(r, "unassign-admin", nil)
+	if r.Doc.byID("role-admin") != nil {
+		t.Fatal("role not taken away")
+	}
+	if r.Doc.byID("user-sessions") == nil {
+		t.Fatal("the user's live session is not listed")
+	}
+	r = b.submit(r, "deactivate", nil)
+	if r.Doc.byID("user-status").Text() != "deactivated" || r.Doc.byID("reactivate") == nil {
+		t.Fatalf("deactivate:\n%s", r.Body)
+	}
+	if _, err := e.sessions.Authenticate(ctx, e.acme.ID, tok); err == nil {
+		t.Fatal("a deactivated user's session still works")
+	}
+	if r = b.submit(r, "reactivate", nil); r.Doc.byID("user-status").Text() != "active" {
+		t.Fatal("reactivate failed")
+	}
+	// The list search finds the user by email, in any case.
+	list := b.get(pb + "/users?email=ADA%40customer.example")
+	if list.Doc.byID("user-"+string(u.ID)) == nil || len(list.Doc.byID("users").tags("tr")) != 2 {
+		t.Fatalf("search by email:\n%s", list.Body)
+	}
+}
