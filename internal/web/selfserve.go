@@ -245,6 +245,9 @@ func (c *ssCtx) frame(current string) *page {
 		}
 		pg.Nav = append(pg.Nav, navItem{Label: navLabels[p.path], URL: base + p.path, Current: p.path == current})
 	}
+	if c.grant.Project != nil && c.grant.Project.AppURL != "" {
+		pg.Nav = append(pg.Nav, navItem{Label: "Back to the app", URL: c.grant.Project.AppURL})
+	}
 	pg.Nav = append(pg.Nav, navItem{Label: "Sign out", URL: base + "/oauth/logout"})
 	if imp := c.grant.Session.Impersonator; imp != nil {
 		pg.Banner = "You are signed in as " + c.m.Email + " by " + imp.Email + " (impersonation) — reason: " + imp.Reason
