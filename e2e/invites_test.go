@@ -1,10 +1,13 @@
 package e2e
 
 import (
+	"database/sql"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestInviteThroughAPIAndSelfServe: an invitation made by the vendor's back
@@ -143,5 +146,52 @@ func wantDeadInvite(t *testing.T, a pageAnswer, what string) {
 	t.Helper()
 	if a.status != http.StatusGone || !strings.Contains(a.body, "can no longer be used") || strings.Contains(a.body, "form-accept-invite") {
 		t.Fatalf("%s: %d, want 410 with a page saying the invitation can no longer be used:\n%s", what, a.status, a.body)
+	}
+}
+
+// TestExpiredInviteLink: an invitation past its lifetime shows the page
+// saying it can no longer be used and is listed as expired; resending it
+// emails a new link that works, while the old one stays dead. The server's
+// clock cannot be moved from here, so the invitation's end is moved in the
+// database, as seven days passing would.
+func TestExpiredInviteLink(t *testing.T) {
+	t.Parallel()
+	d := deployment{engine: "sqlite", dataDir: t.TempDir()}
+	s := newLoginStack(t, d)
+	api := s.api(t)
+	org := apiOrg(t, api, "Slow Movers")
+	inv := api.must(http.StatusCreated, "POST", "/invites", map[string]any{"organization_id": org, "email": "late@example.com"}).str(t, "id")
+	old := s.mail.waitFor(t, "late@example.com", 1).InviteLink()
+
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(d.dataDir, "gatehouse.db")+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	res, err := db.Exec(`UPDATE invites SET expires_at = ? WHERE id = ?`, time.Now().UTC().Add(-time.Hour), inv)
+	if n, _ := res.RowsAffected(); err != nil || n != 1 {
+		t.Fatalf("moving the invitation's end: %v (%d rows)", err, n)
+	}
+
+	wantDeadInvite(t, newPerson(t, s.public).get(old), "an expired invitation link")
+	if st := api.must(http.StatusOK, "GET", "/invites/"+inv, nil).str(t, "status"); st != "expired" {
+		t.Fatalf("an invitation past its end is %q, want expired", st)
+	}
+
+	api.must(http.StatusOK, "POST", "/invites/"+inv+"/resend", nil)
+	fresh := s.mail.waitFor(t, "late@example.com", 2).InviteLink()
+	if fresh == old {
+		t.Fatal("resending sent the same link")
+	}
+	wantDeadInvite(t, newPerson(t, s.public).get(old), "the link before a resend")
+	p := newPerson(t, s.public)
+	p.open(fresh)
+	if !p.has("form-accept-invite") {
+		t.Fatalf("the resent link does not offer to accept:\n%s", p.page)
+	}
+	p.submit("form-accept-invite", "accept")
+	s.proveEmail(t, p, "late@example.com")
+	if got := api.must(http.StatusOK, "GET", "/invites/"+inv, nil).str(t, "status"); got != "accepted" {
+		t.Fatalf("after accepting the resent invitation its status is %q", got)
 	}
 }
