@@ -42,6 +42,24 @@ func TestInviteThroughAPIAndSelfServe(t *testing.T) {
 			t.Fatalf("the invitation email does not name the organization:\n%s", msg.Text)
 		}
 
+		// The link under another project's pages is no invitation there.
+		other := createProject(t, d, s.public, "Other")
+		elsewhere := strings.Replace(link, "/p/"+s.project.ProjectID+"/", "/p/"+other.ProjectID+"/", 1)
+		wantDeadInvite(t, newPerson(t, s.public).get(elsewhere), "the link under another project")
+
+		// A forwarded link: whoever proves another address is refused and
+		// nothing is created.
+		mallory := newPerson(t, s.public)
+		mallory.open(link)
+		mallory.submit("form-accept-invite", "accept")
+		s.proveEmail(t, mallory, "mallory@example.com")
+		if mallory.landed != nil || !strings.Contains(mallory.page, "not for") {
+			t.Fatalf("proving another address than the invited one must be refused:\n%s", mallory.page)
+		}
+		if users := api.must(http.StatusOK, "GET", "/users?organization_id="+org, nil).list(t); len(users) != 1 {
+			t.Fatalf("a forwarded invitation made a user: %v", users)
+		}
+
 		ann := newPerson(t, s.public)
 		ann.open(link)
 		if !ann.has("form-accept-invite") || !strings.Contains(ann.page, "Acme") || !strings.Contains(ann.page, "ann@example.com") {
