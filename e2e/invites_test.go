@@ -155,6 +155,25 @@ func TestInviteThroughAPIAndSelfServe(t *testing.T) {
 		if users := api.must(http.StatusOK, "GET", "/users?organization_id="+org+"&email=eve@example.com", nil).list(t); len(users) != 0 {
 			t.Fatalf("a revoked invitation made a user: %v", users)
 		}
+
+		// Signing in through the app without the link: once the address is
+		// proven, the invitation is offered apart from the person's own
+		// organizations, and choosing it joins with the invited role.
+		frankInv := api.must(http.StatusCreated, "POST", "/invites", map[string]any{"organization_id": org, "email": "frank@example.com", "role": "admin"}).str(t, "id")
+		frankOwn := apiOrg(t, api, "Frank's Garage")
+		apiUser(t, api, frankOwn, "frank@example.com")
+		s.mail.waitFor(t, "frank@example.com", 1) // the invitation, before the code
+		frank := newPerson(t, s.public)
+		frank.open(a.authURL())
+		s.proveEmail(t, frank, "frank@example.com")
+		if !frank.has("invite-"+frankInv) || !frank.has("org-"+frankOwn) || !strings.Contains(frank.page, "Join Acme (invited as") {
+			t.Fatalf("choose_org must offer the invitation next to the person's own organization:\n%s", frank.page)
+		}
+		frank.submit("form-choose-org", "choose_org", "org_id", org)
+		fc := s.accessClaims(t, a.finish(t, frank.landed).oauth)
+		if fc.OrgID != org || !slices.Contains(fc.Roles, "admin") {
+			t.Fatalf("joined by invitation at login: org %s roles %v", fc.OrgID, fc.Roles)
+		}
 	})
 }
 
