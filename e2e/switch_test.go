@@ -52,6 +52,13 @@ func TestSwitchOrganizations(t *testing.T) {
 			t.Fatalf("switching ended the other organization's session: %v", err)
 		}
 
+		// The project's own pages switch the same way: /signin naming A
+		// lands on the account page at A without a step.
+		p.open(s.path("/signin?organization_id=" + orgA + "&return_to=" + "/p/" + s.project.ProjectID + "/account"))
+		if !strings.HasPrefix(p.at, s.path("/account")) || elementText(p.page, "profile-org") != "Langley" {
+			t.Fatalf("switching to Langley from the account pages ended at %s:\n%s", p.at, p.page)
+		}
+
 		// Back to A (silently), then B allows only passwords: switching to
 		// B asks for the password (B's user never set one, so it is
 		// chosen), and nothing else.
