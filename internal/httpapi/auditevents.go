@@ -16,7 +16,7 @@ import (
 
 // AuditActor is who made a change.
 type AuditActor struct {
-	Type string `json:"type" enum:"secret_key,user,system"`
+	Type string `json:"type" enum:"secret_key,user,system,staff" doc:"staff: a member of the vendor's staff acting from the console (id is their user ID in the console project)."`
 	ID   string `json:"id" doc:"The secret key ID, user ID, or system component."`
 }
 
