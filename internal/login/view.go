@@ -74,6 +74,9 @@ type View struct {
 	CodeAvailable     bool
 	Orgs              []OrgChoice
 	CanCreateOrg      bool
+	// CanSignUp: a person without an account may create one here (the
+	// project lets people create organizations or creates them itself).
+	CanSignUp bool
 	// Reset: the person is resetting a forgotten password.
 	Reset bool
 	// FieldErrors maps a field (email, code, password, new_password,

@@ -203,6 +203,7 @@ func stepPage(v *login.View) *page {
 		PasswordAvailable: v.PasswordAvailable,
 		CodeAvailable:     v.CodeAvailable,
 		CanCreateOrg:      v.CanCreateOrg,
+		CanSignUp:         v.CanSignUp,
 		Reset:             v.Reset,
 		Errors:            map[string]string{},
 		Notice:            v.Notice,

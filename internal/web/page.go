@@ -57,6 +57,7 @@ type page struct {
 	PasswordAvailable bool
 	CodeAvailable     bool
 	CanCreateOrg      bool
+	CanSignUp         bool
 	Reset             bool
 	Orgs              []orgChoice
 	// Errors maps a field name to the message shown beside it.

@@ -32,6 +32,7 @@ func (s *Service) view(a *Attempt, sit *situation) *login.View {
 		CodeSent:          a.st.Code != nil && a.st.Code.usable(s.now()),
 		PasswordAvailable: r.PasswordMethod, CodeAvailable: r.EmailMethod,
 		CanCreateOrg: r.CanCreateOrg, Reset: a.st.Choices.Reset, Blocked: sentence(r.Blocked),
+		CanSignUp:   sit.p.SelfServeCreateOrganizations || sit.p.AutoCreateOrganizations,
 		FieldErrors: map[string]string{},
 	}
 	if v.Email == "" && a.Request.LoginHint != "" {
