@@ -129,12 +129,12 @@ func TestBrowserNewcomerJourney(t *testing.T) {
 		t.Fatalf("Milton is not on the members page (%q, %v)", row, err)
 	}
 	miltonID := strings.TrimPrefix(row, "member-")
-	step(t, peterCtx, "change Milton's role",
-		chromedp.SetValue(chromedp.ID("role-"+miltonID), "admin"), chromedp.Click(chromedp.ID("change-role-"+miltonID)),
-		chromedp.WaitVisible(chromedp.ID("notice")))
+	step(t, peterCtx, "change Milton's roles",
+		chromedp.Click(chromedp.ID("role-"+miltonID+"-admin")), chromedp.Click(chromedp.ID("role-"+miltonID+"-member")),
+		chromedp.Click(chromedp.ID("change-role-"+miltonID)), chromedp.WaitVisible(chromedp.ID("notice")))
 	shot(t, peterCtx, "journey-10-members")
-	if v, _ := chromedp.Run(peterCtx, chromedp.Value(chromedp.ID("role-"+miltonID))); v != "admin" {
-		t.Fatalf("after the change Milton's role reads %q", v)
+	if v, _ := chromedp.Run(peterCtx, chromedp.Text(chromedp.ID("roles-"+miltonID))); v != "admin" {
+		t.Fatalf("after the change Milton's roles read %q", v)
 	}
 
 	// The staff member impersonates Milton: the banner names them.

@@ -255,6 +255,7 @@ func TestAuthorizationSweep(t *testing.T) {
 				// B's custom role handed out inside A, by key.
 				for _, f := range [][]string{
 					{"/org/invites", "action", "invite", "email", "x@alpha.example", "role", "bravo_pilot"},
+					{"/org/members", "action", "change_role", "user_id", aMember, "role", "bravo_pilot"},
 				} {
 					if res := p.post(s.path(f[0]), f[1:]...); res.status < 400 || res.status >= 500 {
 						t.Errorf("admin of A used B's role %v: %d", f, res.status)

@@ -128,59 +128,57 @@ func (s *Service) GetMember(ctx context.Context, m Member, userID string) (*Memb
 	return &MemberRow{User: u, Roles: keys}, nil
 }
 
-// ChangeRole gives a member exactly the role roleKey (one of the roles the
-// organization sees), taking the others. Giving or taking the owner role is
-// for owners only; taking it from the last active owner is refused
-// (last_owner) before anything changes.
-func (s *Service) ChangeRole(ctx context.Context, m Member, userID, roleKey string) (*MemberRow, error) {
+// SetRoles gives a member exactly the roles named by roleKeys (at least one,
+// each a role the organization sees), taking the others, in one change:
+// either the whole set is in place or nothing changed. Giving or taking the
+// owner role is for owners only, judged on the roles the member holds when
+// the change is made; taking it from the last active owner is refused
+// (last_owner).
+func (s *Service) SetRoles(ctx context.Context, m Member, userID string, roleKeys []string) (*MemberRow, error) {
 	if err := requireAdmin(m); err != nil {
 		return nil, err
 	}
-	u, held, err := s.orgUser(ctx, m, userID)
+	var keys []string
+	for _, k := range roleKeys {
+		if k = strings.TrimSpace(k); k != "" && !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return nil, fault.InvalidField("role", "choose at least one role")
+	}
+	visible, err := s.visibleRoles(ctx, m)
 	if err != nil {
 		return nil, err
 	}
-	roles, err := s.visibleRoles(ctx, m)
+	ids := make([]string, 0, len(keys))
+	givesOwner := false
+	for _, k := range keys {
+		i := slices.IndexFunc(visible, func(r *rbac.Role) bool { return r.Key == k })
+		if i < 0 {
+			return nil, fault.InvalidField("role", "choose among the organization's roles")
+		}
+		ids = append(ids, string(visible[i].ID))
+		givesOwner = givesOwner || visible[i].Key == rbac.RoleOwner
+	}
+	var target *user.User
+	guard := func(u *user.User, held []*rbac.Role) error {
+		if err := inOrg(m, u); err != nil {
+			return err
+		}
+		if givesOwner || holdsOwner(held) {
+			if err := requireOwner(m); err != nil {
+				return err
+			}
+		}
+		target = u
+		return nil
+	}
+	rs, err := s.d.Tenancy.SetUserRoles(ctx, m.actor(), m.ProjectID, userID, ids, guard)
 	if err != nil {
-		return nil, err
+		return nil, s.internal("set roles", err)
 	}
-	i := slices.IndexFunc(roles, func(r *rbac.Role) bool { return r.Key == roleKey })
-	if i < 0 {
-		return nil, fault.InvalidField("role", "choose one of the organization's roles")
-	}
-	target := roles[i]
-	if target.Key == rbac.RoleOwner || slices.Contains(held, rbac.RoleOwner) {
-		if err := requireOwner(m); err != nil {
-			return nil, err
-		}
-	}
-	actor := m.actor()
-	heldRoles, err := s.d.Tenancy.ListUserRoles(ctx, m.ProjectID, string(u.ID))
-	if err != nil {
-		return nil, s.internal("change role", err)
-	}
-	// The owner role goes first: if that is refused (the last owner),
-	// nothing else has changed.
-	for _, r := range heldRoles {
-		if r.ID == target.ID || r.Key != rbac.RoleOwner {
-			continue
-		}
-		if err := s.d.Tenancy.UnassignRole(ctx, actor, m.ProjectID, string(u.ID), string(r.ID)); err != nil {
-			return nil, s.internal("change role", err)
-		}
-	}
-	if _, err := s.d.Tenancy.AssignRole(ctx, actor, m.ProjectID, string(u.ID), tenancy.RoleRef{ID: string(target.ID)}); err != nil {
-		return nil, s.internal("change role", err)
-	}
-	for _, r := range heldRoles {
-		if r.ID == target.ID || r.Key == rbac.RoleOwner {
-			continue
-		}
-		if err := s.d.Tenancy.UnassignRole(ctx, actor, m.ProjectID, string(u.ID), string(r.ID)); err != nil {
-			return nil, s.internal("change role", err)
-		}
-	}
-	return &MemberRow{User: u, Roles: []string{target.Key}}, nil
+	return &MemberRow{User: target, Roles: rbac.Keys(rs)}, nil
 }
 
 // SetMemberStatus deactivates (active=false) or reactivates a member. A
@@ -188,15 +186,15 @@ func (s *Service) ChangeRole(ctx context.Context, m Member, userID, roleKey stri
 // only by owners; nobody deactivates themselves here (another admin can),
 // and the last active owner stays (last_owner).
 func (s *Service) SetMemberStatus(ctx context.Context, m Member, userID string, active bool) (*user.User, error) {
-	u, err := s.guardMemberChange(ctx, m, userID, "deactivate")
-	if err != nil {
+	if err := requireAdmin(m); err != nil {
 		return nil, err
 	}
 	st := string(user.StatusDeactivated)
 	if active {
 		st = string(user.StatusActive)
 	}
-	out, err := s.d.Tenancy.UpdateUser(ctx, m.actor(), m.ProjectID, string(u.ID), tenancy.UserUpdate{Status: &st})
+	up := tenancy.UserUpdate{Status: &st, Guard: memberChangeGuard(m, "deactivate")}
+	out, err := s.d.Tenancy.UpdateUser(ctx, m.actor(), m.ProjectID, userID, up)
 	if err != nil {
 		return nil, s.internal("set member status", err)
 	}
@@ -206,11 +204,10 @@ func (s *Service) SetMemberStatus(ctx context.Context, m Member, userID string, 
 // RemoveMember deletes a member's account at the organization, under the
 // same rules as deactivation.
 func (s *Service) RemoveMember(ctx context.Context, m Member, userID string) error {
-	u, err := s.guardMemberChange(ctx, m, userID, "remove")
-	if err != nil {
+	if err := requireAdmin(m); err != nil {
 		return err
 	}
-	if err := s.d.Tenancy.DeleteUser(ctx, m.actor(), m.ProjectID, string(u.ID)); err != nil {
+	if err := s.d.Tenancy.DeleteUserGuarded(ctx, m.actor(), m.ProjectID, userID, memberChangeGuard(m, "remove")); err != nil {
 		return s.internal("remove member", err)
 	}
 	return nil
@@ -220,21 +217,38 @@ func (s *Service) RemoveMember(ctx context.Context, m Member, userID string) err
 // lock them out; another admin can do it.
 const CodeSelf = "self_change"
 
-func (s *Service) guardMemberChange(ctx context.Context, m Member, userID, verb string) (*user.User, error) {
-	if err := requireAdmin(m); err != nil {
-		return nil, err
-	}
-	u, held, err := s.orgUser(ctx, m, userID)
-	if err != nil {
-		return nil, err
-	}
-	if slices.Contains(held, rbac.RoleOwner) {
-		if err := requireOwner(m); err != nil {
-			return nil, err
+// memberChangeGuard is the rule of deactivating or removing a member,
+// judged inside the change's transaction on the member's current roles:
+// only owners touch an owner, and nobody does it to themselves.
+func memberChangeGuard(m Member, verb string) tenancy.UserGuard {
+	return func(u *user.User, held []*rbac.Role) error {
+		if err := inOrg(m, u); err != nil {
+			return err
 		}
+		if holdsOwner(held) {
+			if err := requireOwner(m); err != nil {
+				return err
+			}
+		}
+		if u.ID == m.UserID {
+			return fault.NewFailedPrecondition(CodeSelf, "you cannot "+verb+" your own account; ask another admin")
+		}
+		return nil
 	}
-	if u.ID == m.UserID {
-		return nil, fault.NewFailedPrecondition(CodeSelf, "you cannot "+verb+" your own account; ask another admin")
+}
+
+// inOrg refuses a user of another organization or project exactly as one
+// that does not exist.
+func inOrg(m Member, u *user.User) error {
+	if u.ProjectID != m.ProjectID || u.OrganizationID != m.OrgID {
+		return fault.NewNotFound("user")
 	}
-	return u, nil
+	return nil
+}
+
+// holdsOwner reports whether held includes the organization's owner role.
+func holdsOwner(held []*rbac.Role) bool {
+	return slices.ContainsFunc(held, func(r *rbac.Role) bool {
+		return r.Builtin && r.OrganizationID == "" && r.Key == rbac.RoleOwner
+	})
 }

@@ -89,8 +89,14 @@ func targetedOps(e *env, w *world) []op {
 	uid := string(w.userB.ID)
 	return []op{
 		{name: "GetMember", do: func(m selfserve.Member) error { _, err := s.GetMember(ctx, m, uid); return err }},
-		{name: "ChangeRole", do: func(m selfserve.Member) error { _, err := s.ChangeRole(ctx, m, uid, rbac.RoleAdmin); return err }},
-		{name: "ChangeRole to owner", do: func(m selfserve.Member) error { _, err := s.ChangeRole(ctx, m, uid, rbac.RoleOwner); return err }},
+		{name: "SetRoles", do: func(m selfserve.Member) error {
+			_, err := s.SetRoles(ctx, m, uid, []string{rbac.RoleAdmin})
+			return err
+		}},
+		{name: "SetRoles to owner", do: func(m selfserve.Member) error {
+			_, err := s.SetRoles(ctx, m, uid, []string{rbac.RoleOwner})
+			return err
+		}},
 		{name: "Deactivate", do: func(m selfserve.Member) error { _, err := s.SetMemberStatus(ctx, m, uid, false); return err }},
 		{name: "Reactivate", do: func(m selfserve.Member) error { _, err := s.SetMemberStatus(ctx, m, uid, true); return err }},
 		{name: "Deactivate owner", do: func(m selfserve.Member) error {
@@ -191,7 +197,7 @@ func TestMembersCannotUseAdminActions(t *testing.T) {
 			"UpdateSettings":  func() error { _, err := s.UpdateSettings(ctx, m, selfserve.Settings{Name: &name}); return err },
 			"ListOrgSessions": func() error { _, _, err := s.ListOrgSessions(ctx, m, selfserve.Page{}); return err },
 			"ListAudit":       func() error { _, _, err := s.ListAudit(ctx, m, selfserve.Page{}); return err },
-			"ChangeRole self": func() error { _, err := s.ChangeRole(ctx, m, string(m.UserID), rbac.RoleAdmin); return err },
+			"SetRoles self":   func() error { _, err := s.SetRoles(ctx, m, string(m.UserID), []string{rbac.RoleAdmin}); return err },
 		}
 		for what, do := range attempts {
 			before := e.state(w.p1.ID)
@@ -259,7 +265,7 @@ func TestListingsStayInTheOrganization(t *testing.T) {
 		}
 		// B's custom role cannot be given by key to one of A's members.
 		before := e.state(w.p1.ID)
-		_, err = s.ChangeRole(ctx, m, string(w.memberA.UserID), w.roleB.Key)
+		_, err = s.SetRoles(ctx, m, string(w.memberA.UserID), []string{w.roleB.Key})
 		refused(t, "give B's role", err, fault.Invalid, "")
 		if e.state(w.p1.ID) != before {
 			t.Fatal("refused, but state changed")
@@ -284,8 +290,8 @@ func TestOwnerOnlyRules(t *testing.T) {
 		owner := string(w.ownerBUser.ID)
 		member := string(w.userB.ID)
 		adminAttempts := map[string]func() error{
-			"promote to owner": func() error { _, err := s.ChangeRole(ctx, w.adminB, member, rbac.RoleOwner); return err },
-			"demote the owner": func() error { _, err := s.ChangeRole(ctx, w.adminB, owner, rbac.RoleMember); return err },
+			"promote to owner": func() error { _, err := s.SetRoles(ctx, w.adminB, member, []string{rbac.RoleOwner}); return err },
+			"demote the owner": func() error { _, err := s.SetRoles(ctx, w.adminB, owner, []string{rbac.RoleMember}); return err },
 			"deactivate owner": func() error { _, err := s.SetMemberStatus(ctx, w.adminB, owner, false); return err },
 			"remove owner":     func() error { return s.RemoveMember(ctx, w.adminB, owner) },
 			"invite as owner":  func() error { _, err := s.CreateInvite(ctx, w.adminB, "boss@bravo.test", rbac.RoleOwner); return err },
@@ -298,7 +304,7 @@ func TestOwnerOnlyRules(t *testing.T) {
 			}
 		}
 		// An admin manages plain members.
-		if _, err := s.ChangeRole(ctx, w.adminB, member, rbac.RoleAdmin); err != nil {
+		if _, err := s.SetRoles(ctx, w.adminB, member, []string{rbac.RoleAdmin}); err != nil {
 			t.Fatalf("admin promoting a member to admin: %v", err)
 		}
 		if _, err := s.SetMemberStatus(ctx, w.adminB, member, false); err != nil {
@@ -309,7 +315,7 @@ func TestOwnerOnlyRules(t *testing.T) {
 		refused(t, "deactivate self", err, fault.FailedPrecondition, selfserve.CodeSelf)
 
 		// The owner can give the owner role, and then step down.
-		row, err := s.ChangeRole(ctx, w.ownerB, string(w.adminB.UserID), rbac.RoleOwner)
+		row, err := s.SetRoles(ctx, w.ownerB, string(w.adminB.UserID), []string{rbac.RoleOwner})
 		if err != nil || !slices.Equal(row.Roles, []string{rbac.RoleOwner}) {
 			t.Fatalf("owner promoting the admin: %v %v", row, err)
 		}
@@ -322,7 +328,7 @@ func TestOwnerOnlyRules(t *testing.T) {
 			t.Fatalf("owner inviting an owner: %v", err)
 		}
 		// The last owner cannot be demoted, and nothing changes trying.
-		_, err = s.ChangeRole(ctx, w.ownerA, string(w.ownerA.UserID), rbac.RoleMember)
+		_, err = s.SetRoles(ctx, w.ownerA, string(w.ownerA.UserID), []string{rbac.RoleMember})
 		refused(t, "last owner steps down", err, fault.FailedPrecondition, fault.CodeLastOwner)
 		rs, err = e.ten.ListUserRoles(ctx, w.p1.ID, string(w.ownerA.UserID))
 		fatalIf(t, err)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
@@ -158,12 +160,109 @@ func (s *Service) UnassignRole(ctx context.Context, actor audit.Actor, projectID
 				return err
 			}
 		}
-		if err := w.UnassignRole(ctx, projectID, uid, rid); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return fault.NewNotFound("role assignment")
-			}
-			return fmt.Errorf("unassign: %w", err)
-		}
-		return w.InsertAuditEvent(ctx, event(now, projectID, u.OrganizationID, actor, "role.unassigned", "user", string(u.ID), assignmentSnapshot(u, r), nil))
+		return s.unassign(ctx, w, actor, u, r, now)
 	})
+}
+
+// unassign removes one assignment and writes its audit event.
+func (s *Service) unassign(ctx context.Context, w store.Writer, actor audit.Actor, u *user.User, r *rbac.Role, now time.Time) error {
+	if err := w.UnassignRole(ctx, u.ProjectID, u.ID, r.ID); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return fault.NewNotFound("role assignment")
+		}
+		return fmt.Errorf("unassign: %w", err)
+	}
+	return w.InsertAuditEvent(ctx, event(now, u.ProjectID, u.OrganizationID, actor, "role.unassigned", "user", string(u.ID), assignmentSnapshot(u, r), nil))
+}
+
+// UserGuard decides, inside the transaction that changes a user and under
+// its organization's lock, whether the change may go ahead, seeing the user
+// and the roles it holds now. Its error aborts the change with nothing
+// written. Callers with rules of their own (self-serve: only owners touch
+// owners) check them here rather than on an earlier read, which a
+// concurrent change could have made stale.
+type UserGuard func(u *user.User, held []*rbac.Role) error
+
+// SetUserRoles gives a user exactly roleIDs (each a project-wide role or a
+// custom role of the user's organization), assigning what is missing and
+// taking what is extra, all in one transaction: either the whole set is
+// in place or nothing changed. guard (nil: none) runs first, on the roles
+// held now. Taking the owner role from the organization's last active owner
+// is refused (last_owner). Each assignment change is audited as by
+// AssignRole and UnassignRole. It returns the roles held afterwards,
+// ordered by key.
+func (s *Service) SetUserRoles(ctx context.Context, actor audit.Actor, projectID id.Project, userID string, roleIDs []string, guard UserGuard) ([]*rbac.Role, error) {
+	uid, err := parseID[id.User](userID, "user")
+	if err != nil {
+		return nil, err
+	}
+	rids := make([]id.Role, 0, len(roleIDs))
+	for _, v := range dedupe(roleIDs) {
+		rid, err := parseID[id.Role](v, "role")
+		if err != nil {
+			return nil, err
+		}
+		rids = append(rids, rid)
+	}
+	now := s.now()
+	var out []*rbac.Role
+	err = s.write(ctx, "set user roles", func(w store.Writer) error {
+		u, err := s.lockedUser(ctx, w, projectID, uid)
+		if err != nil {
+			return err
+		}
+		held, err := w.ListUserRoles(ctx, projectID, uid)
+		if err != nil {
+			return fmt.Errorf("user roles: %w", err)
+		}
+		if guard != nil {
+			if err := guard(u, held); err != nil {
+				return err
+			}
+		}
+		want := make([]*rbac.Role, 0, len(rids))
+		for _, rid := range rids {
+			r, err := w.GetRole(ctx, projectID, rid)
+			if err != nil {
+				return missing(err, "role")
+			}
+			// Another organization's custom role is invisible from this user.
+			if r.OrganizationID != "" && r.OrganizationID != u.OrganizationID {
+				return fault.NewNotFound("role")
+			}
+			want = append(want, r)
+		}
+		has := func(rs []*rbac.Role, r *rbac.Role) bool {
+			return slices.ContainsFunc(rs, func(x *rbac.Role) bool { return x.ID == r.ID })
+		}
+		// The last-owner rule on the result, before anything is written.
+		for _, h := range held {
+			if isOwnerRole(h) && !has(want, h) && u.Status == user.StatusActive {
+				if err := s.guardOwnerCount(ctx, w, u, h, "remove the owner role from"); err != nil {
+					return err
+				}
+			}
+		}
+		for _, r := range want {
+			if !has(held, r) {
+				if err := s.assign(ctx, w, actor, u, r, now); err != nil {
+					return err
+				}
+			}
+		}
+		for _, h := range held {
+			if !has(want, h) {
+				if err := s.unassign(ctx, w, actor, u, h, now); err != nil {
+					return err
+				}
+			}
+		}
+		slices.SortFunc(want, func(a, b *rbac.Role) int { return strings.Compare(a.Key, b.Key) })
+		out = want
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

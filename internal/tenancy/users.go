@@ -182,6 +182,9 @@ type UserUpdate struct {
 	DisplayName   *string
 	EmailVerified *bool
 	Status        *string
+	// Guard, when set, decides on the user and the roles it holds now,
+	// inside the update's transaction, before anything is written.
+	Guard UserGuard
 }
 
 // UpdateUser changes a user. Deactivating the organization's last active
@@ -202,6 +205,9 @@ func (s *Service) UpdateUser(ctx context.Context, actor audit.Actor, projectID i
 	err = s.write(ctx, "update user", func(w store.Writer) error {
 		u, err := s.lockedUser(ctx, w, projectID, uid)
 		if err != nil {
+			return err
+		}
+		if err := s.runGuard(ctx, w, u, up.Guard); err != nil {
 			return err
 		}
 		before := userSnapshot(u)
@@ -250,6 +256,13 @@ func (s *Service) UpdateUser(ctx context.Context, actor audit.Actor, projectID i
 // DeleteUser deletes a user and its role assignments. Deleting the
 // organization's last active owner is refused (last_owner).
 func (s *Service) DeleteUser(ctx context.Context, actor audit.Actor, projectID id.Project, userID string) error {
+	return s.DeleteUserGuarded(ctx, actor, projectID, userID, nil)
+}
+
+// DeleteUserGuarded is DeleteUser with guard (nil: none) deciding, inside
+// the transaction and under the organization lock, on the user and the
+// roles it holds now.
+func (s *Service) DeleteUserGuarded(ctx context.Context, actor audit.Actor, projectID id.Project, userID string, guard UserGuard) error {
 	uid, err := parseID[id.User](userID, "user")
 	if err != nil {
 		return err
@@ -258,6 +271,9 @@ func (s *Service) DeleteUser(ctx context.Context, actor audit.Actor, projectID i
 	return s.write(ctx, "delete user", func(w store.Writer) error {
 		u, err := s.lockedUser(ctx, w, projectID, uid)
 		if err != nil {
+			return err
+		}
+		if err := s.runGuard(ctx, w, u, guard); err != nil {
 			return err
 		}
 		if err := s.guardLastOwner(ctx, w, u, "delete"); err != nil {
@@ -291,6 +307,19 @@ func (s *Service) lockedUser(ctx context.Context, w store.Writer, projectID id.P
 		return nil, missing(err, "user")
 	}
 	return u, nil
+}
+
+// runGuard calls guard, if any, with u and the roles u holds now; the
+// caller holds the organization lock.
+func (s *Service) runGuard(ctx context.Context, w store.Writer, u *user.User, guard UserGuard) error {
+	if guard == nil {
+		return nil
+	}
+	held, err := w.ListUserRoles(ctx, u.ProjectID, u.ID)
+	if err != nil {
+		return fmt.Errorf("user roles: %w", err)
+	}
+	return guard(u, held)
 }
 
 // guardLastOwner refuses a change that would leave u's organization without

@@ -301,7 +301,7 @@ var notices = map[string]string{
 	"session_revoked":   "The session was signed out.",
 	"others_signed_out": "You were signed out everywhere else.",
 	"org_saved":         "The organization was saved.",
-	"role_changed":      "The member's role was changed.",
+	"role_changed":      "The member's roles were changed.",
 	"deactivated":       "The member was deactivated. Their sessions end at their next use.",
 	"reactivated":       "The member was reactivated.",
 	"removed":           "The member was removed from the organization.",

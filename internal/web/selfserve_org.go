@@ -81,12 +81,19 @@ type memberView struct {
 	Name   string
 	Active bool
 	Roles  string
-	// Role is the role preselected in the member's role menu.
-	Role  string
-	Owner bool
-	Self  bool
+	// Choices are the roles the viewer may set, each checked when the
+	// member holds it.
+	Choices []roleChoice
+	Owner   bool
+	Self    bool
 	// Manageable is false for owners when the viewer is only an admin.
 	Manageable bool
+}
+
+type roleChoice struct {
+	Key     string
+	Name    string
+	Checked bool
 }
 
 type membersView struct {
@@ -112,16 +119,13 @@ func orgMembersPage() *ssPage {
 			v := membersView{Roles: opts, Search: q.Get("q"), Next: next}
 			for _, r := range rows {
 				owner := slices.Contains(r.Roles, rbac.RoleOwner)
-				role := ""
-				if len(r.Roles) > 0 {
-					role = r.Roles[0]
-				}
-				if owner {
-					role = rbac.RoleOwner
+				choices := make([]roleChoice, len(opts))
+				for i, o := range opts {
+					choices[i] = roleChoice{Key: o.Key, Name: o.Name, Checked: slices.Contains(r.Roles, o.Key)}
 				}
 				v.Members = append(v.Members, memberView{
 					ID: string(r.User.ID), Email: r.User.Email, Name: r.User.DisplayName,
-					Active: r.User.Status == user.StatusActive, Roles: strings.Join(r.Roles, ", "), Role: role,
+					Active: r.User.Status == user.StatusActive, Roles: strings.Join(r.Roles, ", "), Choices: choices,
 					Owner: owner, Self: r.User.ID == c.m.UserID, Manageable: !owner || c.m.IsOwner(),
 				})
 			}
@@ -129,7 +133,8 @@ func orgMembersPage() *ssPage {
 		},
 		actions: map[string]func(*ssCtx) (string, error){
 			"change_role": func(c *ssCtx) (string, error) {
-				_, err := c.svc.ChangeRole(c.ctx, c.m, c.form("user_id"), c.form("role"))
+				// Every checked role: the member ends with exactly these.
+				_, err := c.svc.SetRoles(c.ctx, c.m, c.form("user_id"), c.r.PostForm["role"])
 				return "role_changed", err
 			},
 			"deactivate": func(c *ssCtx) (string, error) {
