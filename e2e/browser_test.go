@@ -15,6 +15,9 @@ import (
 // is set the binary must exist (the tests fail rather than skip).
 const chromiumEnv = "GATEHOUSE_TEST_CHROMIUM"
 
+// browserLifetime bounds one test's browser.
+const browserLifetime = 3 * time.Minute
+
 // newBrowser starts a headless Chromium with a fresh profile for one test and
 // returns a tab context. Without Chromium (and without chromiumEnv) the test
 // is skipped with a message saying how to run it.
@@ -47,11 +50,15 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	// A browser lives at most browserLifetime: whatever a test asks of a
+	// browser that stopped answering fails then instead of hanging the suite.
+	life, cancelLife := context.WithTimeout(context.Background(), browserLifetime)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(life, opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() {
 		cancelCtx()
 		cancelAlloc()
+		cancelLife()
 	})
 	// The first run starts the browser with no deadline; each step below
 	// gets its own.
@@ -68,7 +75,11 @@ func step(t *testing.T, ctx context.Context, name string, actions ...chromedp.Ac
 	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	if err := chromedp.Do(sctx, actions...); err != nil {
-		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		// The location is only for the message: a browser that stopped
+		// answering must not turn a failure into a hang.
+		lctx, cancelLoc := context.WithTimeout(ctx, 5*time.Second)
+		defer cancelLoc()
+		loc, _ := chromedp.Run(lctx, chromedp.Location())
 		t.Fatalf("%s (at %s): %v", name, loc, err)
 	}
 }
