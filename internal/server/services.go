@@ -78,7 +78,7 @@ func buildServices(cfg Config, db store.Store, key masterkey.Key, public string,
 	invites := invite.New(db, outbox, public, invite.WithLogger(log))
 	// Verified domains; the login flow offers their organizations to
 	// people who prove an address at them.
-	domains := domain.New(db, domain.NewResolver(""), domain.WithLogger(log))
+	domains := domain.New(db, domain.NewResolver(cfg.DNSServer), domain.WithLogger(log))
 	// One hasher for the login flow and the self-serve password change, so
 	// both draw on one pool of hashing slots.
 	hasher := password.NewHasher()
@@ -116,6 +116,7 @@ func buildServices(cfg Config, db store.Store, key masterkey.Key, public string,
 		Sessions:       sessions,
 		Outbox:         outbox,
 		Invites:        invites,
+		Domains:        domains,
 		SelfServe:      self,
 		Console:        staffConsole,
 		DevInbox:       cfg.devInboxOn(public),
@@ -123,7 +124,7 @@ func buildServices(cfg Config, db store.Store, key masterkey.Key, public string,
 		TrustedProxies: cfg.TrustedProxies,
 		Logger:         log,
 	})
-	api := httpapi.New(httpapi.Options{Service: tenants, Sessions: sessions, Clients: clients, Invites: invites, PublicURL: public, Logger: log})
+	api := httpapi.New(httpapi.Options{Service: tenants, Sessions: sessions, Clients: clients, Invites: invites, Domains: domains, PublicURL: public, Logger: log})
 	return &services{
 		api:        api,
 		surfaces:   []surface{provider, pages},

@@ -92,6 +92,7 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 	// Capabilities added after the tenancy core register their cases in their own files.
 	cases = append(cases, signingKeyCases()...)
 	cases = append(cases, sessionCases()...)
+	cases = append(cases, usageCases()...)
 	cases = append(cases, loginCases()...)
 	cases = append(cases, mailCases()...)
 	cases = append(cases, credentialCases()...)
