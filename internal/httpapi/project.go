@@ -18,7 +18,7 @@ type Project struct {
 	Name                         string    `json:"name" example:"Acme (production)"`
 	Issuer                       string    `json:"issuer" doc:"The project's OpenID Provider issuer URL." example:"https://auth.example.com/p/proj_01jd8x3k5m7q9s1v3x5z7b9d1f"`
 	EnabledLoginMethods          []string  `json:"enabled_login_methods" enum:"email,password,google,microsoft,github,saml,oidc,passkey" doc:"Login methods the project offers."`
-	RedirectURIs                 []string  `json:"redirect_uris" doc:"Allowed OAuth redirect URIs."`
+	RedirectURIs                 []string  `json:"redirect_uris" doc:"Not used for sign-in: each OAuth client has its own redirect_uris, and only those are accepted. Kept for compatibility."`
 	TrustedOrigins               []string  `json:"trusted_origins" doc:"Origins allowed to call Gatehouse from a browser."`
 	AutoCreateOrganizations      bool      `json:"auto_create_organizations" doc:"Sign-up creates a one-user organization without showing organizations."`
 	SelfServeCreateOrganizations bool      `json:"self_serve_create_organizations" doc:"People may create organizations themselves."`
@@ -53,7 +53,7 @@ func (h *handler) projectOut(p *project.Project) Project {
 type ProjectPatch struct {
 	Name                         *string   `json:"name,omitempty" minLength:"1" maxLength:"200"`
 	EnabledLoginMethods          *[]string `json:"enabled_login_methods,omitempty" enum:"email,password,google,microsoft,github,saml,oidc,passkey" minItems:"1" doc:"At least one login method."`
-	RedirectURIs                 *[]string `json:"redirect_uris,omitempty" maxItems:"100" doc:"Absolute https URIs (http only for localhost), no fragment."`
+	RedirectURIs                 *[]string `json:"redirect_uris,omitempty" maxItems:"100" doc:"Not used for sign-in: each OAuth client has its own redirect_uris (set them on /oauth-clients). Kept for compatibility; absolute https URIs (http only for localhost), no fragment."`
 	TrustedOrigins               *[]string `json:"trusted_origins,omitempty" maxItems:"100" doc:"Origins like https://app.example.com."`
 	AutoCreateOrganizations      *bool     `json:"auto_create_organizations,omitempty"`
 	SelfServeCreateOrganizations *bool     `json:"self_serve_create_organizations,omitempty"`

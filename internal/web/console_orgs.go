@@ -1,6 +1,7 @@
 package web
 
 import (
+	"slices"
 	"strconv"
 	"time"
 
@@ -8,7 +9,6 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/fault"
 	"github.com/gatehouse-auth/gatehouse/internal/invite"
 	"github.com/gatehouse-auth/gatehouse/internal/org"
-	"github.com/gatehouse-auth/gatehouse/internal/project"
 	"github.com/gatehouse-auth/gatehouse/internal/rbac"
 	"github.com/gatehouse-auth/gatehouse/internal/session"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
@@ -106,7 +106,9 @@ func consoleOrgPage() *cPage {
 				return nil, err
 			}
 			v := &consoleOrgView{O: o, MaxLifetimeMinutes: minutesOf(o.Policy.SessionMaxLifetime), IdleTimeoutMinutes: minutesOf(o.Policy.SessionIdleTimeout)}
-			for _, m := range project.AllMethods {
+			// Only the methods the project enables can be used, so only
+			// they are offered; the rest of the stored list is kept on save.
+			for _, m := range c.proj.EnabledLoginMethods {
 				v.Methods = append(v.Methods, consoleMethod{Value: string(m), Label: consoleMethodLabels[m], Checked: containsMethod(o.Policy.AllowedLoginMethods, m)})
 			}
 			if v.Roles, err = c.con.ListRoles(c.ctx, c.st, c.pid(), string(o.ID)); err != nil {
@@ -134,15 +136,15 @@ func consoleOrgPage() *cPage {
 		actions: map[string]func(c *cCtx) (cResult, error){
 			"policy": func(c *cCtx) (cResult, error) {
 				up := tenancy.OrganizationUpdate{}
-				name, methods := c.form("name"), c.r.PostForm["allowed_login_methods"]
-				if methods == nil {
-					methods = []string{}
+				name := c.form("name")
+				methods, err := c.allowedMethods()
+				if err != nil {
+					return cResult{}, err
 				}
 				mfa, sso, off, join := c.checked("require_mfa"), c.checked("require_sso"), c.checked("logins_disabled"), c.checked("join_by_domain")
 				joinRole := c.form("join_role")
 				up.Name, up.AllowedLoginMethods, up.RequireMFA, up.RequireSSO, up.LoginsDisabled = &name, &methods, &mfa, &sso, &off
 				up.JoinByDomain, up.JoinRoleKey = &join, &joinRole
-				var err error
 				if up.SessionMaxLifetime, err = optionalMinutes(c, "session_max_lifetime_minutes", "session_max_lifetime_seconds"); err != nil {
 					return cResult{}, err
 				}
@@ -177,6 +179,30 @@ func consoleOrgPage() *cPage {
 			},
 		},
 	}
+}
+
+// allowedMethods is an organization's allowed sign-in methods after a save
+// of the policy form: the boxes checked among the methods the project
+// enables, plus every stored method the project does not enable (the form
+// does not show those, and a save must not drop them: they apply again if
+// the project enables the method later).
+func (c *cCtx) allowedMethods() ([]string, error) {
+	out := []string{}
+	for _, m := range c.r.PostForm["allowed_login_methods"] {
+		if !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	o, err := c.con.GetOrganization(c.ctx, c.st, c.pid(), c.r.PathValue("oid"))
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range o.Policy.AllowedLoginMethods {
+		if !containsMethod(c.proj.EnabledLoginMethods, m) && !slices.Contains(out, string(m)) {
+			out = append(out, string(m))
+		}
+	}
+	return out, nil
 }
 
 // optionalMinutes reads an override in minutes: empty resets it to the

@@ -82,11 +82,11 @@ var consoleMethodLabels = map[project.LoginMethod]string{
 }
 
 type consoleSettingsView struct {
-	ID                           string
-	Name                         string
-	Methods                      []consoleMethod
-	RedirectURIs, TrustedOrigins string
-	MaxLifetimeMinutes           string
+	ID                 string
+	Name               string
+	Methods            []consoleMethod
+	TrustedOrigins     string
+	MaxLifetimeMinutes string
 	// MaxLifetimeWords and IdleTimeoutWords say the stored values in days,
 	// hours and minutes, which a number of minutes hides.
 	MaxLifetimeWords, IdleTimeoutWords string
@@ -109,11 +109,11 @@ func joinLines(vs []string) string {
 func consoleSettingsPage() *cPage {
 	return &cPage{
 		path: "/projects/{pid}", name: "console_settings", title: "Settings", section: "settings",
-		fields: []string{"name", "enabled_login_methods", "redirect_uris", "trusted_origins",
+		fields: []string{"name", "enabled_login_methods", "trusted_origins",
 			"session_max_lifetime_seconds", "session_idle_timeout_seconds", "brand_color", "logo_url", "app_url"},
 		load: func(c *cCtx) (any, error) {
 			p := c.proj
-			v := &consoleSettingsView{ID: string(p.ID), Name: p.Name, RedirectURIs: joinLines(p.RedirectURIs), TrustedOrigins: joinLines(p.TrustedOrigins),
+			v := &consoleSettingsView{ID: string(p.ID), Name: p.Name, TrustedOrigins: joinLines(p.TrustedOrigins),
 				MaxLifetimeMinutes: strconv.FormatInt(int64(p.SessionMaxLifetime/time.Minute), 10),
 				IdleTimeoutMinutes: strconv.FormatInt(int64(p.SessionIdleTimeout/time.Minute), 10),
 				AutoCreate:         p.AutoCreateOrganizations, SelfServe: p.SelfServeCreateOrganizations, CustomRoles: p.AllowCustomRoles,
@@ -122,7 +122,7 @@ func consoleSettingsPage() *cPage {
 			enabled := p.EnabledLoginMethods
 			if f := c.r.PostForm; c.r.Method == http.MethodPost && f != nil {
 				// Answering a refused save: show what was typed, not what is stored.
-				v.Name, v.RedirectURIs, v.TrustedOrigins = f.Get("name"), f.Get("redirect_uris"), f.Get("trusted_origins")
+				v.Name, v.TrustedOrigins = f.Get("name"), f.Get("trusted_origins")
 				v.MaxLifetimeMinutes, v.IdleTimeoutMinutes = f.Get("session_max_lifetime_minutes"), f.Get("session_idle_timeout_minutes")
 				v.AutoCreate, v.SelfServe, v.CustomRoles = f.Get("auto_create_organizations") != "", f.Get("self_serve_create_organizations") != "", f.Get("allow_custom_roles") != ""
 				v.BrandColor, v.LogoURL, v.AppURL = f.Get("brand_color"), f.Get("logo_url"), f.Get("app_url")
@@ -150,11 +150,13 @@ func consoleSettingsPage() *cPage {
 				if methods == nil {
 					methods = []string{}
 				}
-				redirects, origins := c.lines("redirect_uris"), c.lines("trusted_origins")
+				// The project's own redirect_uris are not on the page: sign-in
+				// checks each OAuth client's, so saving leaves them as they are.
+				origins := c.lines("trusted_origins")
 				autoCreate, selfServe, custom := c.checked("auto_create_organizations"), c.checked("self_serve_create_organizations"), c.checked("allow_custom_roles")
 				color, logo, app := c.form("brand_color"), c.form("logo_url"), c.form("app_url")
 				_, err = c.con.UpdateProject(c.ctx, c.st, c.pid(), tenancy.ProjectUpdate{
-					Name: &name, EnabledLoginMethods: &methods, RedirectURIs: &redirects, TrustedOrigins: &origins,
+					Name: &name, EnabledLoginMethods: &methods, TrustedOrigins: &origins,
 					AutoCreateOrganizations: &autoCreate, SelfServeCreateOrganizations: &selfServe, AllowCustomRoles: &custom,
 					SessionMaxLifetime: &maxLife, SessionIdleTimeout: &idle,
 					BrandColor: &color, LogoURL: &logo, AppURL: &app,

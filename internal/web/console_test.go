@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/console"
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/oidc/oauth"
+	"github.com/gatehouse-auth/gatehouse/internal/project"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
 )
@@ -163,10 +165,18 @@ func TestConsoleStaffCreatesAndConfiguresAProject(t *testing.T) {
 	if v := bad.Doc.byID("name").Attr["value"]; v != "Globex renamed" {
 		t.Errorf("the refused form lost what was typed: name %q", v)
 	}
+	// Redirect URIs are each OAuth client's: the settings page has no box
+	// for the project's own list, only a way to the clients.
+	if settings.Doc.byID("redirect-uris") != nil || !strings.Contains(settings.Body, `href="`+e.base()+"/projects/"+string(globex)+`/clients"`) {
+		t.Fatalf("settings page: a project redirect URI box, or no link to the OAuth clients\n%s", settings.Body)
+	}
+	before, err := e.ten.GetProject(ctx, globex)
+	if err != nil {
+		t.Fatal(err)
+	}
 	saved := b.submit(settings, "settings-submit", map[string]string{
 		"name": "Globex (production)", "brand_color": "#1A73E8", "app_url": "https://app.globex.example/",
-		"redirect_uris": "https://app.globex.example/callback\n\n", "self_serve_create_organizations": "",
-		"enabled_login_methods": "email", "auto_create_organizations": "", "allow_custom_roles": "",
+		"self_serve_create_organizations": "", "enabled_login_methods": "email", "auto_create_organizations": "", "allow_custom_roles": "",
 		"session_idle_timeout_minutes": "60",
 	})
 	if saved.Doc.byID("notice") == nil {
@@ -174,7 +184,7 @@ func TestConsoleStaffCreatesAndConfiguresAProject(t *testing.T) {
 	}
 	p, err := e.ten.GetProject(ctx, globex)
 	if err != nil || p.Name != "Globex (production)" || p.BrandColor != "#1a73e8" || p.AppURL != "https://app.globex.example/" ||
-		len(p.RedirectURIs) != 1 || p.SelfServeCreateOrganizations || len(p.EnabledLoginMethods) != 1 || p.SessionIdleTimeout.Minutes() != 60 {
+		!slices.Equal(p.RedirectURIs, before.RedirectURIs) || p.SelfServeCreateOrganizations || len(p.EnabledLoginMethods) != 1 || p.SessionIdleTimeout.Minutes() != 60 {
 		t.Fatalf("stored project: %+v, %v", p, err)
 	}
 
@@ -479,6 +489,21 @@ func TestConsoleOrganizationPage(t *testing.T) {
 		t.Fatalf("verify domain:\n%s", r.Body)
 	}
 
+	// Only the methods the project enables are offered.
+	for _, m := range []string{"email", "password"} {
+		if r.Doc.byID("method-"+m) == nil {
+			t.Errorf("the policy form does not offer %s", m)
+		}
+	}
+	for _, m := range []string{"google", "saml", "passkey"} {
+		if r.Doc.byID("method-"+m) != nil {
+			t.Errorf("the policy form offers %s, which the project does not enable", m)
+		}
+	}
+	if r.Doc.byID("methods-hint") == nil {
+		t.Error("the policy form does not say the project's settings decide the methods")
+	}
+
 	// The test browser sends every checkbox; say which are ticked.
 	r = b.submit(r, "policy-submit", map[string]string{"logins_disabled": "on", "allowed_login_methods": "email",
 		"require_mfa": "", "require_sso": "", "join_by_domain": ""})
@@ -488,6 +513,12 @@ func TestConsoleOrganizationPage(t *testing.T) {
 	got, _ := e.ten.GetOrganization(ctx, e.acme.ID, string(o.ID))
 	if !got.Policy.LoginsDisabled {
 		t.Fatal("logins are still on")
+	}
+	// Password, shown and unticked, is gone; the methods the form did not
+	// show stay stored as they were.
+	if slices.Contains(got.Policy.AllowedLoginMethods, project.MethodPassword) || !slices.Contains(got.Policy.AllowedLoginMethods, project.MethodEmail) ||
+		!slices.Contains(got.Policy.AllowedLoginMethods, project.MethodGoogle) || !slices.Contains(got.Policy.AllowedLoginMethods, project.MethodPasskey) {
+		t.Errorf("allowed methods after the save: %v", got.Policy.AllowedLoginMethods)
 	}
 	events, _ := e.ten.ListAuditEvents(ctx, e.acme.ID, tenancy.AuditFilter{OrganizationID: string(o.ID)}, store.Page{})
 	want := audit.Actor{Type: audit.ActorStaff, ID: string(staff.ID)}
