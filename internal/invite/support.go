@@ -99,7 +99,7 @@ func (s *Service) send(ctx context.Context, w store.Writer, r *store.InviteRecor
 		ProjectName: p.Name, Email: r.Email, OrgName: orgName,
 		InvitedBy: s.inviterName(ctx, w, r, p.Name), RoleName: roleName,
 		Link: s.link(r.ProjectID, token), ExpiresAt: r.ExpiresAt, ExpiresIn: r.ExpiresAt.Sub(r.LastSentAt),
-		BrandColor: p.BrandColor,
+		BrandColor: p.BrandColor, LogoURL: p.LogoURL,
 	}
 	if _, err := s.outbox.Enqueue(ctx, w, r.ProjectID, r.Email, mail.TemplateInvite, data); err != nil {
 		return fmt.Errorf("invite email: %w", err)

@@ -38,6 +38,9 @@ type CodeData struct {
 	// BrandColor is the project's colour ("#rrggbb"), shown as the
 	// message's accent; "" (or anything else) leaves the default.
 	BrandColor string
+	// LogoURL is the project's logo, shown at the top of the HTML message;
+	// "" (or anything the project's settings would not accept) shows none.
+	LogoURL string
 }
 
 // InviteData is what the invite email shows.
@@ -53,8 +56,9 @@ type InviteData struct {
 	ExpiresAt time.Time
 	// ExpiresIn is the time left at sending, said in words next to ExpiresAt.
 	ExpiresIn time.Duration
-	// BrandColor is as in CodeData.
+	// BrandColor and LogoURL are as in CodeData.
 	BrandColor string
+	LogoURL    string
 }
 
 // ErrUnknownTemplate is returned for a template name the server does not have.
@@ -118,7 +122,7 @@ func (ts *templateSet) render(t Template, data any) (*rendered, error) {
 			return nil, fmt.Errorf("render %s: %w", t, err)
 		}
 		return ts.execute(t, view{
-			CodeData: CodeData{ProjectName: inv.ProjectName, Email: inv.Email, Link: inv.Link, ExpiresIn: inv.ExpiresIn, BrandColor: inv.BrandColor},
+			CodeData: CodeData{ProjectName: inv.ProjectName, Email: inv.Email, Link: inv.Link, ExpiresIn: inv.ExpiresIn, BrandColor: inv.BrandColor, LogoURL: inv.LogoURL},
 			Invite:   inv, Expires: humanDuration(inv.ExpiresIn),
 			ExpiresOn: inv.ExpiresAt.UTC().Format("2 January 2006 at 15:04 UTC"),
 		})
@@ -148,6 +152,7 @@ func (ts *templateSet) execute(t Template, v view) (*rendered, error) {
 	} else {
 		v.BrandColor = ""
 	}
+	v.LogoURL = emailLogo(v.LogoURL)
 	txt := ts.text[t]
 	var subject, text, html bytes.Buffer
 	if err := txt.ExecuteTemplate(&subject, "subject", v); err != nil {
@@ -163,6 +168,21 @@ func (ts *templateSet) execute(t Template, v view) (*rendered, error) {
 		return nil, fmt.Errorf("render %s HTML: %w", t, err)
 	}
 	return &rendered{Subject: v.Subject, Text: text.String(), HTML: html.String()}, nil
+}
+
+// emailLogo is the logo URL a message may show: one the project's settings
+// accept (https, or http for localhost) with nothing in it that could end
+// the attribute it goes into; "" otherwise. The template escapes it too:
+// this keeps a stored value that is not a logo out of the message entirely.
+func emailLogo(u string) string {
+	if u == "" || project.ValidateLogoURL(u) != nil || len(u) > 2048 || strings.ContainsFunc(u, unsafeInAttribute) {
+		return ""
+	}
+	return u
+}
+
+func unsafeInAttribute(r rune) bool {
+	return unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(`"'<>\`+"`", r)
 }
 
 func inviteData(data any) (InviteData, error) {

@@ -66,7 +66,7 @@ func (s *Service) sendCode(ctx context.Context, t *turn, extra ...limit) error {
 	}
 	t.mail = &outgoing{to: st.Facts.Email, template: tpl, data: mail.CodeData{
 		ProjectName: t.sit.p.Name, Email: st.Facts.Email, Code: code,
-		Link: s.linkURL(t.a.ProjectID, token), ExpiresIn: CodeLifetime, BrandColor: t.sit.p.BrandColor,
+		Link: s.linkURL(t.a.ProjectID, token), ExpiresIn: CodeLifetime, BrandColor: t.sit.p.BrandColor, LogoURL: t.sit.p.LogoURL,
 	}}
 	return nil
 }
