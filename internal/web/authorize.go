@@ -34,7 +34,7 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 		(req.OrganizationHint == "" || req.OrganizationHint == g.Session.OrgID) && h.recentEnough(g.Session, req) {
 		to, err := h.o.OIDC.IssueCode(ctx, req, projectID, g.Session)
 		if err != nil {
-			h.internalError(w, r, h.projectName(ctx, projectID), "issue code for existing session", err)
+			h.internalError(w, r, h.projectBrand(ctx, projectID), "issue code for existing session", err)
 			return
 		}
 		redirect(w, r, to)
@@ -57,7 +57,7 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 // long to wait. Nothing was started, so there is nothing to go back to.
 func (h *Handler) startThrottled(w http.ResponseWriter, r *http.Request, projectID id.Project, wait time.Duration) {
 	w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
-	h.pages.message(w, http.StatusTooManyRequests, h.projectName(r.Context(), projectID), "Too many sign-ins",
+	h.pages.message(w, http.StatusTooManyRequests, h.projectBrand(r.Context(), projectID), "Too many sign-ins",
 		"Too many sign-ins from your network",
 		"Wait "+humanDuration(wait)+", then return to the app and try again.")
 }
@@ -76,7 +76,7 @@ func (h *Handler) authorizePost(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		h.pages.message(w, http.StatusBadRequest, h.projectName(r.Context(), projectID), "Sign-in error",
+		h.pages.message(w, http.StatusBadRequest, h.projectBrand(r.Context(), projectID), "Sign-in error",
 			"This sign-in request could not be read", "Return to the app and try again.")
 		return
 	}
@@ -96,7 +96,7 @@ func (h *Handler) authorizePost(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) authorizeFailed(w http.ResponseWriter, r *http.Request, projectID id.Project, err error) {
 	var ae *oidc.AuthorizeError
 	if !errors.As(err, &ae) {
-		h.internalError(w, r, h.projectName(r.Context(), projectID), "parse authorization request", err)
+		h.internalError(w, r, h.projectBrand(r.Context(), projectID), "parse authorization request", err)
 		return
 	}
 	if ae.RedirectURI != "" {
@@ -107,14 +107,13 @@ func (h *Handler) authorizeFailed(w http.ResponseWriter, r *http.Request, projec
 	if desc == "" {
 		desc = ae.Code
 	}
-	h.pages.render(w, http.StatusBadRequest, &page{
-		Page: "message", Title: "Sign-in error", ProjectName: h.projectName(r.Context(), projectID),
-		Heading: "This sign-in link is not valid",
+	h.pages.render(w, http.StatusBadRequest, h.projectBrand(r.Context(), projectID).apply(&page{
+		Page: "message", Title: "Sign-in error", Heading: "This sign-in link is not valid",
 		Paragraphs: []string{
 			"The app that sent you here made a request we cannot accept: " + desc + ".",
 			"Return to the app and try again. If it keeps happening, tell the app's developers (error: " + ae.Code + ").",
 		},
-	})
+	}))
 }
 
 // browserGrant is the live session behind the browser's session cookie for

@@ -48,6 +48,17 @@ func (h *Handler) projectBrand(ctx context.Context, projectID id.Project) brand 
 	return brandOf(p)
 }
 
+// requestBrand is the brand of the project named in the request's path,
+// for answers given before anything of the project was read; the zero
+// brand for a malformed or unknown project.
+func (h *Handler) requestBrand(r *http.Request) brand {
+	projectID, ok := projectFrom(r)
+	if !ok {
+		return brand{}
+	}
+	return h.projectBrand(r.Context(), projectID)
+}
+
 // apply puts the brand on a page (keeping a name the page already has when
 // the brand has none).
 func (b brand) apply(p *page) *page {

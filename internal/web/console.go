@@ -254,7 +254,7 @@ func (c *cCtx) refused(err error) {
 	case fault.Unauthenticated:
 		c.h.consoleSignIn(c.w, c.r, c.cp, consoleBase(c.cp)+"/")
 	default:
-		c.h.internalError(c.w, c.r, console.ProjectName, "authorize staff", err)
+		c.h.internalError(c.w, c.r, brand{Name: console.ProjectName}, "authorize staff", err)
 	}
 }
 
@@ -284,7 +284,7 @@ func (c *cCtx) render(p *cPage, status int, actErr error, noticeKey string) {
 		fe := fault.From(consoleFault(actErr))
 		switch fe.Kind {
 		case fault.Internal:
-			c.h.internalError(c.w, c.r, console.ProjectName, "console "+p.name, actErr)
+			c.h.internalError(c.w, c.r, brand{Name: console.ProjectName}, "console "+p.name, actErr)
 			return
 		case fault.Unauthenticated:
 			c.h.consoleSignIn(c.w, c.r, c.cp, consoleBase(c.cp)+"/")
@@ -341,7 +341,7 @@ func (c *cCtx) loadFailed(p *cPage, err error) {
 	case fault.NotFound:
 		c.message(http.StatusNotFound, "Not found", "Not found", sentence(fault.From(err).Message))
 	case fault.Internal:
-		c.h.internalError(c.w, c.r, console.ProjectName, "load console "+p.name, err)
+		c.h.internalError(c.w, c.r, brand{Name: console.ProjectName}, "load console "+p.name, err)
 	default:
 		fe := fault.From(err)
 		c.message(fe.Kind.HTTPStatus(), p.title, "This page is not available", sentence(fe.Message))

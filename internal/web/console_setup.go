@@ -38,7 +38,7 @@ func (h *Handler) consoleSetup(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil || !validFormToken(token, "console setup", r.PostFormValue("csrf_token")) {
-		h.pages.message(w, http.StatusForbidden, console.ProjectName, "Request refused", "This form has expired",
+		h.pages.message(w, http.StatusForbidden, brand{Name: console.ProjectName}, "Request refused", "This form has expired",
 			"Open the setup link from the server's log again and try once more.")
 		return
 	}
@@ -70,9 +70,9 @@ func (h *Handler) setupRefused(w http.ResponseWriter, r *http.Request, err error
 				"Setup links only work while the console has no staff. Sign in instead, or ask an owner of the staff to invite you.",
 			}, ContinueURL: console.SignInPath(cp, consoleBase(cp)+"/", "")})
 	case errors.Is(err, console.ErrSetupInvalid):
-		h.pages.message(w, http.StatusNotFound, console.ProjectName, "Setup link not valid", "This setup link does not work",
+		h.pages.message(w, http.StatusNotFound, brand{Name: console.ProjectName}, "Setup link not valid", "This setup link does not work",
 			"It may have been used already or be more than a day old. Restart the server to log a new one while the console has no staff, or add the first staff member with: gatehouse console add-staff --email you@example.com")
 	default:
-		h.internalError(w, r, console.ProjectName, "console setup", err)
+		h.internalError(w, r, brand{Name: console.ProjectName}, "console setup", err)
 	}
 }

@@ -19,17 +19,17 @@ func (h *Handler) inbox(w http.ResponseWriter, r *http.Request) {
 		h.notFound(w)
 		return
 	}
-	name := h.projectName(ctx, projectID)
-	if name == "" {
+	b := h.projectBrand(ctx, projectID)
+	if b.Name == "" {
 		h.notFound(w)
 		return
 	}
 	msgs, err := h.o.Outbox.Inbox(ctx, projectID, inboxLimit)
 	if err != nil {
-		h.internalError(w, r, name, "list development inbox", err)
+		h.internalError(w, r, b, "list development inbox", err)
 		return
 	}
-	p := &page{Page: "inbox", Title: "Development inbox", ProjectName: name, MainClass: "wide"}
+	p := b.apply(&page{Page: "inbox", Title: "Development inbox", MainClass: "wide"})
 	own := strings.TrimRight(h.o.PublicURL, "/") + "/p/" + string(projectID) + "/"
 	for _, m := range msgs {
 		im := inboxMail{

@@ -58,7 +58,7 @@ func (h *Handler) invitePage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) acceptInvite(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
-		h.pages.message(w, http.StatusBadRequest, "", "Request refused", "This form could not be read",
+		h.pages.message(w, http.StatusBadRequest, h.requestBrand(r), "Request refused", "This form could not be read",
 			"Return to the previous page and try again.")
 		return
 	}
@@ -67,7 +67,7 @@ func (h *Handler) acceptInvite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !validFormToken(r.PathValue("token"), invitePurpose(p.ID), r.PostFormValue("csrf_token")) {
-		h.pages.message(w, http.StatusForbidden, p.Name, "Request refused", "This form has expired",
+		h.pages.message(w, http.StatusForbidden, brandOf(p), "Request refused", "This form has expired",
 			"The page you submitted is out of date or did not come from this site. Open the link in the invitation again.")
 		return
 	}
@@ -108,7 +108,7 @@ func (h *Handler) findInvite(w http.ResponseWriter, r *http.Request) (*project.P
 	}
 	if err != nil {
 		if !errors.Is(err, context.Canceled) {
-			h.internalError(w, r, p.Name, "find invitation", err)
+			h.internalError(w, r, brandOf(p), "find invitation", err)
 		}
 		return nil, nil, false
 	}

@@ -24,19 +24,19 @@ func (h *Handler) magicLink(w http.ResponseWriter, r *http.Request) {
 	cookie := read(r, attemptCookieName(string(projectID)))
 	_, err := h.o.Login.VerifyLinkFrom(ctx, projectID, token, cookie, h.client(r))
 	if errors.Is(err, flow.ErrOtherBrowser) {
-		h.pages.message(w, http.StatusOK, h.projectName(ctx, projectID), "Open this link where you started",
+		h.pages.message(w, http.StatusOK, h.projectBrand(ctx, projectID), "Open this link where you started",
 			"Open this link in the browser where you started signing in",
 			"For your safety, a sign-in link works only in the browser that asked for it. Open it there, or type the 6-digit code from the same email into that window.")
 		return
 	}
 	if err != nil {
 		if errors.Is(err, flow.ErrGone) || errors.Is(err, flow.ErrInvalidLink) {
-			h.pages.message(w, http.StatusGone, h.projectName(ctx, projectID), "Link expired",
+			h.pages.message(w, http.StatusGone, h.projectBrand(ctx, projectID), "Link expired",
 				"This sign-in link has expired or was already used",
 				"Each link works once and only for a short time. Return to the app and start again, or use the code from the email.")
 			return
 		}
-		h.internalError(w, r, h.projectName(ctx, projectID), "verify magic link", err)
+		h.internalError(w, r, h.projectBrand(ctx, projectID), "verify magic link", err)
 		return
 	}
 	redirect(w, r, loginPath(projectID))

@@ -27,7 +27,7 @@ func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
 	}
 	v, err := h.o.Login.View(r.Context(), a)
 	if err != nil {
-		h.internalError(w, r, "", "view login attempt", err)
+		h.internalError(w, r, h.projectBrand(r.Context(), projectID), "view login attempt", err)
 		return
 	}
 	h.show(w, r, projectID, a, cookie, v, http.StatusOK)
@@ -45,13 +45,13 @@ func (h *Handler) loginPost(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
-		h.pages.message(w, http.StatusBadRequest, "", "Request refused", "This form could not be read",
+		h.pages.message(w, http.StatusBadRequest, h.projectBrand(r.Context(), projectID), "Request refused", "This form could not be read",
 			"Return to the previous page and try again.")
 		return
 	}
 	cookie := read(r, attemptCookieName(string(projectID)))
 	if cookie != "" && !validFormToken(cookie, loginPurpose(projectID), r.PostFormValue("csrf_token")) {
-		h.pages.message(w, http.StatusForbidden, h.projectName(r.Context(), projectID), "Request refused",
+		h.pages.message(w, http.StatusForbidden, h.projectBrand(r.Context(), projectID), "Request refused",
 			"This form has expired",
 			"The page you submitted is out of date or did not come from this site. Go back, reload the page and try again.")
 		return
@@ -75,7 +75,7 @@ func (h *Handler) loginPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.internalError(w, r, "", "submit login action", err)
+		h.internalError(w, r, h.projectBrand(r.Context(), projectID), "submit login action", err)
 		return
 	}
 	switch {
@@ -111,14 +111,14 @@ func (h *Handler) loadAttempt(w http.ResponseWriter, r *http.Request, projectID 
 		return nil, false
 	}
 	if err != nil {
-		h.internalError(w, r, "", "load login attempt", err)
+		h.internalError(w, r, h.projectBrand(r.Context(), projectID), "load login attempt", err)
 		return nil, false
 	}
 	return a, true
 }
 
 func (h *Handler) expired(w http.ResponseWriter, r *http.Request, projectID id.Project) {
-	h.pages.message(w, http.StatusGone, h.projectName(r.Context(), projectID), "Sign-in expired",
+	h.pages.message(w, http.StatusGone, h.projectBrand(r.Context(), projectID), "Sign-in expired",
 		"This sign-in expired",
 		"Sign-ins are only valid for a short time, and each can be used once. Return to the app and start again.")
 }
@@ -164,13 +164,13 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, projectID id.
 		redirect(w, r, loginPath(projectID))
 		return
 	case errors.Is(err, flow.ErrBusy):
-		h.pages.message(w, http.StatusConflict, h.projectName(ctx, projectID), "Signing you in",
+		h.pages.message(w, http.StatusConflict, h.projectBrand(ctx, projectID), "Signing you in",
 			"You are already being signed in",
 			"This sign-in is finishing in another tab or request. Return to the app; you should be signed in there.")
 		return
 	}
 	if err != nil {
-		h.internalError(w, r, "", "complete login", err)
+		h.internalError(w, r, h.projectBrand(ctx, projectID), "complete login", err)
 		return
 	}
 	h.cookies.clear(w, attemptCookieName(string(projectID)), string(projectID))
@@ -186,7 +186,7 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, projectID id.
 	}
 	to, err := h.o.OIDC.IssueCode(ctx, &req, projectID, sess)
 	if err != nil {
-		h.internalError(w, r, "", "issue authorization code", err)
+		h.internalError(w, r, h.projectBrand(ctx, projectID), "issue authorization code", err)
 		return
 	}
 	redirect(w, r, to)

@@ -36,7 +36,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 		if err := r.ParseForm(); err != nil {
-			h.pages.message(w, http.StatusBadRequest, h.projectName(ctx, projectID), "Sign-out error",
+			h.pages.message(w, http.StatusBadRequest, h.projectBrand(ctx, projectID), "Sign-out error",
 				"This sign-out request could not be read", "Return to the app and try again.")
 			return
 		}
@@ -51,7 +51,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	var hinted *session.Session
 	if es.SessionID != "" {
 		if hinted, err = h.o.Sessions.Get(ctx, projectID, es.SessionID); err != nil && fault.KindOf(err) != fault.NotFound {
-			h.internalError(w, r, h.projectName(ctx, projectID), "read session at logout", err)
+			h.internalError(w, r, h.projectBrand(ctx, projectID), "read session at logout", err)
 			return
 		}
 	}
@@ -83,7 +83,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	h.pages.message(w, http.StatusOK, h.projectName(ctx, projectID), "Signed out",
+	h.pages.message(w, http.StatusOK, h.projectBrand(ctx, projectID), "Signed out",
 		"You are signed out", "You can close this window.")
 }
 
@@ -92,11 +92,16 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 // foreign page cannot produce.
 func (h *Handler) confirmLogout(w http.ResponseWriter, r *http.Request, projectID id.Project, g *session.Grant, cookie string, q url.Values, es *oidc.EndSession) {
 	p := &page{
-		Page: "logout", Title: "Sign out", ProjectName: h.projectName(r.Context(), projectID),
+		Page: "logout", Title: "Sign out",
 		FormAction: "/p/" + string(projectID) + "/oauth/logout",
 		CSRF:       formToken(cookie, logoutPurpose(projectID)),
 		Email:      g.Session.Facts.Email,
 		StayURL:    es.RedirectURI,
+	}
+	if g.Project != nil {
+		brandOf(g.Project).apply(p)
+	} else {
+		h.projectBrand(r.Context(), projectID).apply(p)
 	}
 	if g.Org != nil {
 		p.OrgName = g.Org.Name
@@ -116,14 +121,14 @@ func (h *Handler) logoutRefused(w http.ResponseWriter, r *http.Request, projectI
 	ctx := r.Context()
 	var ae *oidc.AuthorizeError
 	if !errors.As(err, &ae) {
-		h.internalError(w, r, h.projectName(ctx, projectID), "parse end-session request", err)
+		h.internalError(w, r, h.projectBrand(ctx, projectID), "parse end-session request", err)
 		return
 	}
 	desc := ae.Description
 	if desc == "" {
 		desc = ae.Code
 	}
-	h.pages.message(w, http.StatusBadRequest, h.projectName(ctx, projectID), "Sign-out error",
+	h.pages.message(w, http.StatusBadRequest, h.projectBrand(ctx, projectID), "Sign-out error",
 		"This sign-out request is not valid",
 		"The app that sent you here made a request we cannot accept: "+desc+".",
 		"Nothing was changed. Return to the app and try again.")

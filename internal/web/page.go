@@ -297,7 +297,7 @@ func (r *renderer) render(w http.ResponseWriter, status int, p *page, formOrigin
 }
 
 // message renders a page that only says something (expired, signed out,
-// errors), with an optional link onwards.
-func (r *renderer) message(w http.ResponseWriter, status int, projectName, title, heading string, paragraphs ...string) {
-	r.render(w, status, &page{Page: "message", Title: title, ProjectName: projectName, Heading: heading, Paragraphs: paragraphs})
+// errors) in the project's brand (the zero brand for none).
+func (r *renderer) message(w http.ResponseWriter, status int, b brand, title, heading string, paragraphs ...string) {
+	r.render(w, status, b.apply(&page{Page: "message", Title: title, Heading: heading, Paragraphs: paragraphs}))
 }

@@ -169,7 +169,7 @@ func (c *ssCtx) render(p *ssPage, status int, actErr error, noticeKey string) {
 	if actErr != nil {
 		fe := fault.From(actErr)
 		if fe.Kind == fault.Internal {
-			c.h.internalError(c.w, c.r, c.projectName(), "self-serve "+p.name, actErr)
+			c.h.internalError(c.w, c.r, c.brand(), "self-serve "+p.name, actErr)
 			return
 		}
 		if fe.Kind == fault.Unauthenticated {
@@ -214,7 +214,7 @@ func (c *ssCtx) loadFailed(p *ssPage, err error) {
 	case fault.NotFound:
 		c.message(http.StatusNotFound, "Not found", "Not found", "What this page refers to does not exist any more.")
 	case fault.Internal:
-		c.h.internalError(c.w, c.r, c.projectName(), "load self-serve "+p.name, err)
+		c.h.internalError(c.w, c.r, c.brand(), "load self-serve "+p.name, err)
 	default:
 		fe := fault.From(err)
 		c.message(fe.Kind.HTTPStatus(), p.title, "This page is not available", sentence(fe.Message))
@@ -267,6 +267,14 @@ func (c *ssCtx) projectName() string {
 		return c.grant.Project.Name
 	}
 	return c.h.projectName(c.ctx, c.projectID)
+}
+
+// brand is the project's brand, from the session's project when it has one.
+func (c *ssCtx) brand() brand {
+	if c.grant != nil && c.grant.Project != nil {
+		return brandOf(c.grant.Project)
+	}
+	return c.h.projectBrand(c.ctx, c.projectID)
 }
 
 // form reads a trimmed form field.

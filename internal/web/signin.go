@@ -45,7 +45,7 @@ func (h *Handler) signin(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("organization_id"); v != "" {
 		oid, err := id.Parse[id.Org](v)
 		if err != nil {
-			h.pages.message(w, http.StatusBadRequest, p.Name, "Sign-in error", "This sign-in link is not valid",
+			h.pages.message(w, http.StatusBadRequest, brandOf(p), "Sign-in error", "This sign-in link is not valid",
 				"The organization it names does not exist. Return to the app and try again.")
 			return
 		}
@@ -87,7 +87,7 @@ func (h *Handler) begin(w http.ResponseWriter, r *http.Request, projectID id.Pro
 		return
 	}
 	if err != nil {
-		h.internalError(w, r, h.projectName(ctx, projectID), "start login attempt", err)
+		h.internalError(w, r, h.projectBrand(ctx, projectID), "start login attempt", err)
 		return
 	}
 	h.cookies.set(w, attemptCookieName(string(projectID)), string(projectID), cookie, a.ExpiresAt)

@@ -140,26 +140,26 @@ func loginPath(projectID id.Project) string { return "/p/" + string(projectID) +
 // crossOriginDenied answers a POST that a browser says came from another
 // site: a form on a foreign page must not drive someone's login.
 func (h *Handler) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
-	p, _ := projectFrom(r)
-	h.pages.message(w, http.StatusForbidden, h.projectName(r.Context(), p), "Request refused",
+	h.pages.message(w, http.StatusForbidden, h.requestBrand(r), "Request refused",
 		"This request came from another site",
 		"For your safety, sign-in forms only accept submissions from this page. Return to the app and start again.")
 }
 
-// internalError logs err and shows a page that reveals nothing about it.
-func (h *Handler) internalError(w http.ResponseWriter, r *http.Request, projectName, op string, err error) {
+// internalError logs err and shows a page that reveals nothing about it, in
+// the brand b of the project it happened in.
+func (h *Handler) internalError(w http.ResponseWriter, r *http.Request, b brand, op string, err error) {
 	if errors.Is(err, context.Canceled) {
 		return
 	}
 	h.log.ErrorContext(r.Context(), "hosted page failed", "op", op, "path", r.URL.Path, "err", err)
-	h.pages.message(w, http.StatusInternalServerError, projectName, "Something went wrong",
+	h.pages.message(w, http.StatusInternalServerError, b, "Something went wrong",
 		"Something went wrong on our side",
 		"Please try again in a moment. If it keeps happening, return to the app and start again.")
 }
 
 // notFound is the answer for an unknown or malformed project.
 func (h *Handler) notFound(w http.ResponseWriter) {
-	h.pages.message(w, http.StatusNotFound, "", "Not found", "Page not found",
+	h.pages.message(w, http.StatusNotFound, brand{}, "Not found", "Page not found",
 		"This sign-in page does not exist. Check the link, or return to the app and start again.")
 }
 
