@@ -724,3 +724,29 @@ func TestConsoleKeysClientsAndUsers(t *testing.T) {
 		t.Fatalf("search by email:\n%s", list.Body)
 	}
 }
+
+// Saving a project's settings leaves its stored redirect URIs alone: the
+// page no longer shows them (each OAuth client has its own), and even a
+// form that still sends the old field changes nothing.
+func TestConsoleSettingsKeepProjectRedirectURIs(t *testing.T) {
+	t.Parallel()
+	e := newConsoleEnv(t)
+	ctx := context.Background()
+	uris := []string{"https://app.acme.example/callback"}
+	if _, err := e.ten.UpdateProject(ctx, audit.System("test"), e.acme.ID, tenancy.ProjectUpdate{RedirectURIs: &uris}); err != nil {
+		t.Fatal(err)
+	}
+	_, b := e.staff("ops@vendor.example")
+	settings := b.get(e.base() + "/projects/" + string(e.acme.ID))
+	if settings.Doc.byID("redirect-uris") != nil || settings.Doc.byID("redirect-uris-note") == nil {
+		t.Fatalf("settings page: %s", settings.Body)
+	}
+	saved := b.submit(settings, "settings-submit", map[string]string{"name": "Acme renamed", "redirect_uris": ""})
+	if saved.Doc.byID("notice") == nil {
+		t.Fatalf("save: %d\n%s", saved.Status, saved.Body)
+	}
+	p, err := e.ten.GetProject(ctx, e.acme.ID)
+	if err != nil || p.Name != "Acme renamed" || !slices.Equal(p.RedirectURIs, uris) {
+		t.Fatalf("stored project: %+v, %v", p, err)
+	}
+}
