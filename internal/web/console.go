@@ -195,21 +195,13 @@ func (h *Handler) consoleServe(p *cPage) http.HandlerFunc {
 			c.render(p, http.StatusOK, nil, r.URL.Query().Get("notice"))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
-		if err := r.ParseForm(); err != nil {
-			c.message(http.StatusBadRequest, "Request refused", "This form could not be read",
-				"Return to the previous page and try again.")
-			return
-		}
-		if !validFormToken(c.cookie, consolePurpose(cp, g.Session.ID), r.PostFormValue("csrf_token")) {
-			c.message(http.StatusForbidden, "Request refused", "This form has expired",
-				"The page you submitted is out of date or did not come from this site. Go back, reload the page and try again.")
+		if no := readSignedForm(w, r, 256<<10, c.cookie, consolePurpose(cp, g.Session.ID)); no != nil {
+			c.refuse(no)
 			return
 		}
 		act, ok := p.actions[r.PostFormValue("action")]
 		if !ok {
-			c.message(http.StatusBadRequest, "Request refused", "Unknown action",
-				"This form asked for something this page does not do. Reload the page and try again.")
+			c.refuse(refusedUnknownAction)
 			return
 		}
 		res, err := act(c)
@@ -380,6 +372,8 @@ func (c *cCtx) frame(current string) *page {
 }
 
 // message renders a message page inside the signed-in frame.
+func (c *cCtx) refuse(no *refusal) { c.message(no.status, no.title, no.heading, no.text) }
+
 func (c *cCtx) message(status int, title, heading string, paragraphs ...string) {
 	pg := c.frame("")
 	pg.Page, pg.Title, pg.Heading, pg.Paragraphs = "message", title, heading, paragraphs
