@@ -224,13 +224,15 @@ func Next(in Inputs) StepResult {
 	case c.CreatingOrg && canCreate:
 		r.Step, r.CanCreateOrg = StepCreateOrg, true
 		return r
-	case len(offers) == 1 && len(active) == 0 && in.OrgHint != "":
-		// The app (or the invitation) named the organization: joining it
-		// is what the person came for.
+	case len(offers) == 1 && len(active) == 0 && in.Invite != "":
+		// The person accepted this invitation on its page (a form posted
+		// from this site): that was their choice. An organization hint is
+		// not: any site can link to a sign-in naming an organization.
 		t.Offer = &offers[0]
 	case len(offers) > 0:
 		// Joining an organization is the person's decision, never made for
-		// them: offers are always listed, next to their accounts.
+		// them: offers are always listed, next to their accounts, and one
+		// is taken only when the person picks it.
 		r.Step, r.Orgs, r.Offers, r.CanCreateOrg = StepChooseOrg, active, offers, canCreate
 		return r
 	case len(active) == 1:

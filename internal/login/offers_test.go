@@ -98,7 +98,13 @@ func offerCases() []offerCase {
 		{name: "domain join chosen", p: std, facts: byCode, choices: Choices{OrgID: orgJoin.ID}, offers: []Offer{dom}, step: StepDone, join: &dom},
 		{name: "domain join not offered where the email has a user", p: std, facts: byCode, cands: []Candidate{account(orgJoin, false)}, offers: []Offer{dom}, step: StepDone, target: orgJoin},
 		{name: "invite outranks the domain in the same org", p: std, facts: byCode, offers: []Offer{dom, inviteTo(orgJoin, "admin")}, step: StepChooseOrg, offer: []Offer{inviteTo(orgJoin, "admin")}, create: true},
-		{name: "hint at a joinable org: straight in", p: std, facts: byCode, hint: orgJoin.ID, offers: []Offer{dom, inv}, step: StepDone, join: &dom},
+		// An organization hint comes from a link any site can make: joining
+		// waits for the person's choice (only the invitation page's form
+		// counts as one).
+		{name: "hint at a joinable org: the person chooses", p: std, facts: byCode, hint: orgJoin.ID, offers: []Offer{dom, inv}, step: StepChooseOrg, offer: []Offer{dom}},
+		{name: "hint at a joinable org, chosen", p: std, facts: byCode, hint: orgJoin.ID, choices: Choices{OrgID: orgJoin.ID}, offers: []Offer{dom, inv}, step: StepDone, join: &dom},
+		{name: "hint at an inviting org without the invitation page: the person chooses", p: std, facts: byCode, hint: orgB.ID, offers: []Offer{inv}, step: StepChooseOrg, offer: []Offer{inv}},
+		{name: "switch: hint at an inviting org next to an account elsewhere", p: std, facts: byCode, hint: orgB.ID, cands: []Candidate{account(orgA, false)}, offers: []Offer{inv}, step: StepChooseOrg, offer: []Offer{inv}},
 		{name: "hint elsewhere: the domain is not offered", p: std, facts: byCode, hint: orgA.ID, offers: []Offer{dom}, step: StepBlocked, reason: ReasonNoAccount},
 		{name: "domain join into a disabled org", p: std, facts: byCode, choices: Choices{OrgID: orgJoinOff.ID}, offers: []Offer{domainOf(orgJoinOff)}, step: StepBlocked, reason: "logins_disabled"},
 		{name: "domain join into a password-only org: choose a password", p: std, facts: byCode, choices: Choices{OrgID: orgJoinPwOnly.ID}, offers: []Offer{domainOf(orgJoinPwOnly)}, step: StepSetPassword, join: ptrOffer(domainOf(orgJoinPwOnly))},
@@ -232,7 +238,13 @@ func TestNextJoinPolicyMatrix(t *testing.T) {
 							case "domain chosen":
 								in.Offers, in.Choices.OrgID = []Offer{domainOf(o)}, o.ID
 							case "domain hinted":
+								// A hint alone never joins: the person picks
+								// the organization, then its policy applies.
 								in.Offers, in.OrgHint = []Offer{domainOf(o)}, o.ID
+								if got := Next(in); got.Step == StepDone || got.Step == StepSetPassword || (got.Target != nil && got.Target.Offer != nil) {
+									t.Errorf("%s %s: joined without a choice: step %s", kind, pr.name, got.Step)
+								}
+								in.Choices.OrgID = o.ID
 							case "switch":
 								target := account(o, hasPw)
 								in.Candidates, in.OrgHint = []Candidate{other, target}, o.ID
