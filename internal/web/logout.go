@@ -135,8 +135,18 @@ func (h *Handler) logoutRefused(w http.ResponseWriter, r *http.Request, projectI
 }
 
 // revoke ends one session; the person signing out is the audit actor.
-// A session that is already gone is as ended as it gets.
+// A session that is already gone is as ended as it gets. Signing out of an
+// impersonation ends the whole impersonation, as the console does: the
+// app sessions made from it must stop refreshing too, and the staff member
+// who started it is the one who ended it.
 func (h *Handler) revoke(r *http.Request, projectID id.Project, sess *session.Session) {
+	if sess.Impersonator != nil {
+		ctx := session.WithActor(r.Context(), audit.Actor{Type: audit.ActorStaff, ID: sess.Impersonator.StaffUserID})
+		if err := h.o.Sessions.EndImpersonation(ctx, projectID, sess.ID); err != nil && fault.KindOf(err) != fault.NotFound {
+			h.log.WarnContext(ctx, "end impersonation at logout", "session", sess.ID, "err", err)
+		}
+		return
+	}
 	ctx := session.WithActor(r.Context(), audit.Actor{Type: audit.ActorUser, ID: string(sess.UserID)})
 	if err := h.o.Sessions.Revoke(ctx, projectID, sess.ID, "logout"); err != nil && fault.KindOf(err) != fault.NotFound {
 		h.log.WarnContext(ctx, "revoke session at logout", "session", sess.ID, "err", err)
