@@ -2,6 +2,7 @@ package selfserve
 
 import (
 	"context"
+	"strings"
 
 	"github.com/gatehouse-auth/gatehouse/internal/fault"
 	"github.com/gatehouse-auth/gatehouse/internal/invite"
@@ -28,6 +29,9 @@ func (s *Service) CreateInvite(ctx context.Context, m Member, email, roleKey str
 	if err := requireAdmin(m); err != nil {
 		return nil, err
 	}
+	// Role keys are lower-case and the invite service trims them: judge
+	// the key it will look up, so " owner" or "OWNER" is owner here too.
+	roleKey = strings.ToLower(strings.TrimSpace(roleKey))
 	if roleKey == "" {
 		roleKey = rbac.RoleMember
 	}

@@ -1,6 +1,7 @@
 package selfserve_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -295,6 +296,11 @@ func TestOwnerOnlyRules(t *testing.T) {
 			"deactivate owner": func() error { _, err := s.SetMemberStatus(ctx, w.adminB, owner, false); return err },
 			"remove owner":     func() error { return s.RemoveMember(ctx, w.adminB, owner) },
 			"invite as owner":  func() error { _, err := s.CreateInvite(ctx, w.adminB, "boss@bravo.test", rbac.RoleOwner); return err },
+			"invite as owner, spaced": func() error {
+				_, err := s.CreateInvite(ctx, w.adminB, "boss@bravo.test", " owner ")
+				return err
+			},
+			"invite as owner, capitals": func() error { _, err := s.CreateInvite(ctx, w.adminB, "boss@bravo.test", "OWNER"); return err },
 		}
 		for what, do := range adminAttempts {
 			before := e.state(w.p1.ID)
@@ -324,8 +330,11 @@ func TestOwnerOnlyRules(t *testing.T) {
 		if keys := rbac.Keys(rs); !slices.Equal(keys, []string{rbac.RoleOwner}) {
 			t.Fatalf("promoted admin holds %v, want exactly owner", keys)
 		}
-		if _, err := s.CreateInvite(ctx, w.ownerB, "boss@bravo.test", rbac.RoleOwner); err != nil {
-			t.Fatalf("owner inviting an owner: %v", err)
+		for i, key := range []string{rbac.RoleOwner, " owner", "OWNER"} {
+			inv, err := s.CreateInvite(ctx, w.ownerB, fmt.Sprintf("boss%d@bravo.test", i), key)
+			if err != nil || inv.RoleKey != rbac.RoleOwner {
+				t.Fatalf("owner inviting an owner as %q: %+v %v", key, inv, err)
+			}
 		}
 		// The last owner cannot be demoted, and nothing changes trying.
 		_, err = s.SetRoles(ctx, w.ownerA, string(w.ownerA.UserID), []string{rbac.RoleMember})
