@@ -57,8 +57,8 @@ func (s *Service) Pending(ctx context.Context, r store.Reader, projectID id.Proj
 // email's user at the invited organization (ErrWrongUser otherwise); the
 // caller creates that user, or finds it, and gives it inv.RoleID. The
 // invite is read again in w: if it is no longer pending at now (accepted,
-// revoked or expired since the caller read it) the answer is ErrInvalid and
-// nothing is written.
+// revoked, expired or resent since the caller read it) the answer is
+// ErrInvalid and nothing is written.
 func (s *Service) Accept(ctx context.Context, w store.Writer, inv *Invite, u *user.User, now time.Time) error {
 	if inv == nil || u == nil {
 		return errors.New("accept invite: no invite or no user")
@@ -75,6 +75,11 @@ func (s *Service) Accept(ctx context.Context, w store.Writer, inv *Invite, u *us
 		return fmt.Errorf("accept invite %s: %w", inv.ID, err)
 	}
 	if r.OrgID != inv.OrgID || fromRecord(r).State(now) != StatusPending {
+		return ErrInvalid
+	}
+	// Resent since the caller read it: the link the caller knew of was
+	// replaced and no longer accepts the invitation.
+	if r.SendCount != inv.SendCount {
 		return ErrInvalid
 	}
 	before := snapshot(r)

@@ -489,3 +489,29 @@ func TestConcurrentCreatesMakeOneInvite(t *testing.T) {
 		}
 	})
 }
+
+// A resend replaces the link: an invite read before it (what the old link
+// started) is no longer accepted; the invite as read after it is.
+func TestAcceptRefusesWhatAResendReplaced(t *testing.T) {
+	t.Parallel()
+	engines(t, func(e *env) {
+		a := e.tenant("A")
+		_, token := e.create(a.id, a.org, "ann@example.com", "")
+		old, err := e.svc.FindByToken(e.ctx, a.id, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resent, err := e.svc.Resend(e.ctx, admin, a.id, string(old.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ann := e.user(a.id, a.org, "ann@example.com", "")
+		wantInvalid(t, e.accept(old, ann), "accepting the invite as its replaced link knew it")
+		if got := e.get(a.id, old.ID); got.Status != invite.StatusPending || len(e.events(a.id, "invite.accepted")) != 0 {
+			t.Fatalf("a refused accept changed the invite: %+v", got)
+		}
+		if err := e.accept(resent, ann); err != nil {
+			t.Fatalf("accepting the resent invite: %v", err)
+		}
+	})
+}

@@ -128,6 +128,10 @@ type AuthRequest struct {
 	// is restricted to its organization (OrganizationHint) and ends in an
 	// account there or in this invitation, never in another.
 	Invite id.Invite `json:"invite,omitempty"`
+	// InviteSend is which send of the invitation the link came from (its
+	// SendCount when the link was used): a resend replaces the link, and an
+	// attempt started from the replaced one no longer accepts it.
+	InviteSend int `json:"invite_send,omitempty"`
 }
 
 // HasClient reports whether an app's authorization request started the

@@ -73,7 +73,7 @@ func (h *Handler) acceptInvite(w http.ResponseWriter, r *http.Request) {
 	}
 	req := login.AuthRequest{
 		Scope: []string{}, LoginHint: inv.Email, OrganizationHint: inv.OrgID, Invite: inv.ID,
-		ReturnTo: landing(p),
+		InviteSend: inv.SendCount, ReturnTo: landing(p),
 	}
 	h.begin(w, r, p.ID, req, nil)
 }

@@ -2,6 +2,7 @@ package flow
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -41,14 +42,19 @@ func (s *Service) join(ctx context.Context, a *Attempt, off *login.Offer, claim 
 	}
 	if off.Kind == login.OfferInvite {
 		in.InTransaction = func(ctx context.Context, w store.Writer, u *user.User) error {
-			inv, err := s.pendingInvite(ctx, w, a.ProjectID, off.InviteID, u)
+			inv, err := s.pendingInvite(ctx, w, a, off.InviteID, u)
 			if err != nil {
 				return err
 			}
 			if inv == nil {
 				return fault.NewFailedPrecondition(codeInviteGone, "the invitation is no longer valid")
 			}
-			return s.d.Invites.Accept(ctx, w, inv, u, s.now())
+			if err := s.d.Invites.Accept(ctx, w, inv, u, s.now()); errors.Is(err, invite.ErrInvalid) {
+				return fault.NewFailedPrecondition(codeInviteGone, "the invitation is no longer valid")
+			} else if err != nil {
+				return err
+			}
+			return nil
 		}
 	}
 	u, _, err := s.d.Tenancy.CreateUser(ctx, actor, a.ProjectID, in)
@@ -79,8 +85,10 @@ func (s *Service) join(ctx context.Context, a *Attempt, off *login.Offer, claim 
 }
 
 // pendingInvite is the invitation inviteID if it is still pending for u's
-// email at u's organization, else nil.
-func (s *Service) pendingInvite(ctx context.Context, r store.Reader, projectID id.Project, inviteID id.Invite, u *user.User) (*invite.Invite, error) {
+// email at u's organization and, when its link started the attempt, that
+// link was not replaced by a resend; else nil.
+func (s *Service) pendingInvite(ctx context.Context, r store.Reader, a *Attempt, inviteID id.Invite, u *user.User) (*invite.Invite, error) {
+	projectID := a.ProjectID
 	if s.d.Invites == nil || inviteID == "" {
 		return nil, nil
 	}
@@ -90,10 +98,21 @@ func (s *Service) pendingInvite(ctx context.Context, r store.Reader, projectID i
 	}
 	for _, inv := range invs {
 		if inv.ID == inviteID && inv.OrgID == u.OrganizationID && inv.ProjectID == projectID {
+			if linkReplaced(a, inv) {
+				return nil, nil
+			}
 			return inv, nil
 		}
 	}
 	return nil, nil
+}
+
+// linkReplaced reports whether inv's link started the attempt and was
+// resent since: the old link stops working, so the invitation is no longer
+// this attempt's to accept (the new link starts another).
+func linkReplaced(a *Attempt, inv *invite.Invite) bool {
+	req := a.Request
+	return req.Invite == inv.ID && req.InviteSend != 0 && req.InviteSend != inv.SendCount
 }
 
 // acceptOnLogin runs in Complete's transaction: a login through an
@@ -108,7 +127,7 @@ func (s *Service) acceptOnLogin(ctx context.Context, w store.Writer, a *Attempt,
 	if inviteID == "" || !a.st.Facts.EmailVerified || u.OrganizationID != orgID {
 		return nil
 	}
-	inv, err := s.pendingInvite(ctx, w, a.ProjectID, inviteID, u)
+	inv, err := s.pendingInvite(ctx, w, a, inviteID, u)
 	if err != nil || inv == nil {
 		return err
 	}

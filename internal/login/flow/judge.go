@@ -63,7 +63,7 @@ func (s *Service) judgeIn(ctx context.Context, r store.Reader, a *Attempt, p *pr
 func (s *Service) decide(ctx context.Context, r store.Reader, a *Attempt, sit *situation) error {
 	if a.st.Facts.EmailVerified && !sit.offered {
 		var err error
-		if sit.offers, err = s.offers(ctx, r, a.ProjectID, a.st.Facts.Email, sit.cands); err != nil {
+		if sit.offers, err = s.offers(ctx, r, a, sit.cands); err != nil {
 			return err
 		}
 		sit.offered = true
@@ -77,7 +77,8 @@ func (s *Service) decide(ctx context.Context, r store.Reader, a *Attempt, sit *s
 // domain lets it join, with their organizations and role names. Only
 // invitations to this very address count: Pending matches the normalised
 // email exactly.
-func (s *Service) offers(ctx context.Context, r store.Reader, projectID id.Project, email string, cands []login.Candidate) ([]login.Offer, error) {
+func (s *Service) offers(ctx context.Context, r store.Reader, a *Attempt, cands []login.Candidate) ([]login.Offer, error) {
+	projectID, email := a.ProjectID, a.st.Facts.Email
 	orgs := map[id.Org]*org.Organization{}
 	for _, c := range cands {
 		orgs[c.Org.ID] = c.Org
@@ -89,6 +90,9 @@ func (s *Service) offers(ctx context.Context, r store.Reader, projectID id.Proje
 			return nil, fmt.Errorf("invitations of the email: %w", err)
 		}
 		for _, inv := range invs {
+			if linkReplaced(a, inv) {
+				continue
+			}
 			o := orgs[inv.OrgID]
 			if o == nil {
 				if o, err = r.GetOrganization(ctx, projectID, inv.OrgID); errors.Is(err, store.ErrNotFound) {

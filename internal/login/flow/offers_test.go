@@ -32,7 +32,7 @@ func (w *world) invite(o *org.Organization, email, role string) *invite.Invite {
 
 // inviteRequest is what the invitation's landing page starts an attempt with.
 func inviteRequest(inv *invite.Invite) login.AuthRequest {
-	return login.AuthRequest{LoginHint: inv.Email, OrganizationHint: inv.OrgID, Invite: inv.ID,
+	return login.AuthRequest{LoginHint: inv.Email, OrganizationHint: inv.OrgID, Invite: inv.ID, InviteSend: inv.SendCount,
 		ReturnTo: "/p/" + string(inv.ProjectID) + "/account", Scope: []string{}}
 }
 
@@ -170,6 +170,50 @@ func TestInviteRevokedBeforeCompleting(t *testing.T) {
 		want(t, v, login.StepBlocked)
 		if v.Blocked.Reason != login.ReasonInviteInvalid {
 			t.Fatalf("blocked for %q, want %q", v.Blocked.Reason, login.ReasonInviteInvalid)
+		}
+	})
+}
+
+// A resend replaces the invitation's link: an attempt started from the old
+// link (before the resend) no longer accepts it, even once the address is
+// proven; one started from the new link does.
+func TestInviteResentBeforeCompleting(t *testing.T) {
+	engines(t, func(t *testing.T, w *world) {
+		o := w.org("Acme", nil)
+		w.user(o, "owner@acme.example", "")
+		inv := w.invite(o, "pat@example.com", rbac.RoleMember)
+		old := w.startWithout(inviteRequest(inv))
+		resent, err := w.inv.Resend(w.ctx, admin, w.p.ID, string(inv.ID))
+		if err != nil {
+			t.Fatalf("resend: %v", err)
+		}
+		v := old.proveByCode("pat@example.com")
+		want(t, v, login.StepBlocked)
+		if v.Blocked.Reason != login.ReasonInviteInvalid {
+			t.Fatalf("blocked for %q, want %q", v.Blocked.Reason, login.ReasonInviteInvalid)
+		}
+		_, _, err = w.svc.Complete(w.ctx, old.a, old.c)
+		isErr(t, err, flow.ErrNotDone, "Complete from the replaced link")
+
+		// Proven before the resend: Complete still refuses.
+		inv2 := w.invite(o, "sam@example.com", rbac.RoleMember)
+		early := w.startWithout(inviteRequest(inv2))
+		want(t, early.proveByCode("sam@example.com"), login.StepDone)
+		if _, err := w.inv.Resend(w.ctx, admin, w.p.ID, string(inv2.ID)); err != nil {
+			t.Fatalf("resend: %v", err)
+		}
+		_, _, err = w.svc.Complete(w.ctx, early.a, early.c)
+		isErr(t, err, flow.ErrNotDone, "Complete after the link was replaced")
+		if n := len(w.usersOf(o)); n != 1 || w.inviteState(inv).Status != invite.StatusPending || w.inviteState(inv2).Status != invite.StatusPending {
+			t.Fatalf("%s has %d users after replaced links, want 1", o.Name, n)
+		}
+
+		// Baseline: the new link joins.
+		b := w.startWithout(inviteRequest(resent))
+		want(t, b.proveByCode("pat@example.com"), login.StepDone)
+		b.complete()
+		if w.inviteState(inv).Status != invite.StatusAccepted {
+			t.Fatalf("the new link did not accept the invitation")
 		}
 	})
 }
