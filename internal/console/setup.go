@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/rbac"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
+	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
 	"github.com/gatehouse-auth/gatehouse/internal/user"
 )
 
@@ -104,69 +106,57 @@ func plausibleSetupToken(token string) bool {
 
 // CompleteSetup spends token and makes email the console's first staff
 // member, an owner of the Staff organization, in one transaction: a link
-// works once, and never once anyone is staff. The person then signs in
-// through the console project's ordinary sign-in.
+// works once, and never once anyone is staff. The user is created by the
+// tenancy layer like every other (member count, user.created and
+// role.assigned in the same transaction); spending the link and checking
+// that nobody is staff yet run inside that transaction, so a refusal
+// creates no one. The person then signs in through the console project's
+// ordinary sign-in.
 func (s *Service) CompleteSetup(ctx context.Context, token, email string) (*user.User, error) {
+	// Judge the link before the email, so a wrong link tells nothing about
+	// which addresses have staff accounts.
+	if err := s.CheckSetup(ctx, token); err != nil {
+		return nil, err
+	}
 	cs, err := s.Settings(ctx)
-	if err != nil || !plausibleSetupToken(token) {
+	if err != nil {
 		return nil, ErrSetupInvalid
 	}
 	now := s.clock()
-	// Validate before spending the link, so a typo does not burn it.
-	u, err := user.New(cs.ProjectID, cs.StaffOrgID, email, "", now)
-	if err != nil {
-		return nil, fault.From(err)
-	}
-	actor := audit.System("console-setup")
-	err = s.d.Store.Write(ctx, func(w store.Writer) error {
-		if err := w.UseConsoleSetupToken(ctx, cs.ProjectID, setupHash(token), now); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return ErrSetupInvalid
+	// refused is why the transaction gave up on the link; it is returned
+	// as is (the tenancy layer sees a plain refusal).
+	var refused error
+	u, _, err := s.d.Tenancy.CreateUser(ctx, audit.System("console-setup"), cs.ProjectID, tenancy.UserInput{
+		OrganizationID: string(cs.StaffOrgID), Email: email, Roles: []string{rbac.RoleOwner},
+		InTransaction: func(ctx context.Context, w store.Writer, u *user.User) error {
+			if err := w.UseConsoleSetupToken(ctx, cs.ProjectID, setupHash(token), now); err != nil {
+				if errors.Is(err, store.ErrNotFound) {
+					refused = ErrSetupInvalid
+					return fault.NewFailedPrecondition("setup_link_invalid", ErrSetupInvalid.Error())
+				}
+				return err
 			}
-			return err
-		}
-		if err := w.LockOrganization(ctx, cs.ProjectID, cs.StaffOrgID); err != nil {
-			return fmt.Errorf("lock staff organization: %w", err)
-		}
-		staff, err := staffMembers(ctx, w, cs)
-		if err != nil {
-			return err
-		}
-		if len(staff) > 0 {
-			return ErrSetupDone
-		}
-		owner, err := w.GetRoleByKey(ctx, cs.ProjectID, cs.StaffOrgID, rbac.RoleOwner)
-		if err != nil {
-			return fmt.Errorf("owner role: %w", err)
-		}
-		if err := w.CreateUser(ctx, u); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				// A deactivated staff account with this email: reactivating
-				// it is the command line's job, not a setup link's.
-				return fault.NewConflict(fault.CodeEmailTaken, "a staff account with this email already exists")
+			staff, err := staffMembers(ctx, w, cs)
+			if err != nil {
+				return err
 			}
-			return fmt.Errorf("create first staff member: %w", err)
-		}
-		if err := w.AssignRole(ctx, &rbac.Assignment{ProjectID: cs.ProjectID, OrganizationID: cs.StaffOrgID, UserID: u.ID, RoleID: owner.ID, CreatedAt: now}); err != nil {
-			return fmt.Errorf("make first staff member owner: %w", err)
-		}
-		for _, e := range []*audit.Event{
-			newEvent(now, cs.ProjectID, cs.StaffOrgID, actor, "user.created", "user", string(u.ID), nil,
-				map[string]any{"email": u.Email, "status": u.Status, "roles": []string{rbac.RoleOwner}}),
-			newEvent(now, cs.ProjectID, cs.StaffOrgID, actor, "role.assigned", "user", string(u.ID), nil,
-				map[string]any{"user_id": u.ID, "role_id": owner.ID, "role_key": owner.Key}),
-		} {
-			if err := w.InsertAuditEvent(ctx, e); err != nil {
-				return fmt.Errorf("audit first staff member: %w", err)
+			if slices.ContainsFunc(staff, func(x *user.User) bool { return x.ID != u.ID }) {
+				refused = ErrSetupDone
+				return fault.NewFailedPrecondition("setup_done", ErrSetupDone.Error())
 			}
-		}
-		return nil
+			return nil
+		},
 	})
-	if errors.Is(err, ErrSetupInvalid) || errors.Is(err, ErrSetupDone) {
-		return nil, err
+	if refused != nil {
+		return nil, refused
+	}
+	if fault.CodeOf(err) == fault.CodeEmailTaken {
+		// A deactivated staff account with this email: reactivating it is
+		// the command line's job, not a setup link's.
+		return nil, fault.NewConflict(fault.CodeEmailTaken, "a staff account with this email already exists")
 	}
 	if err != nil {
-		return nil, s.classify("complete console setup", err)
+		return nil, err
 	}
 	return u, nil
 }
