@@ -201,12 +201,5 @@ func newEvent(now time.Time, projectID id.Project, orgID id.Org, actor audit.Act
 // classify keeps classified errors and turns anything else into an internal
 // error, logging its cause once.
 func (s *Service) classify(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	if fe, ok := fault.As(err); ok {
-		return fe
-	}
-	s.log.Error("console operation failed", "op", op, "err", err)
-	return fault.NewInternal(fmt.Errorf("%s: %w", op, err))
+	return fault.Classify(s.log, "console", op, err)
 }

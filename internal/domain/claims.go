@@ -38,7 +38,7 @@ func (s *Service) Add(ctx context.Context, actor audit.Actor, projectID id.Proje
 	}
 	err = s.write(ctx, "add domain", func(w store.Writer) error {
 		if _, err := w.GetOrganization(ctx, projectID, oid); err != nil {
-			return missing(err, "organization")
+			return store.NotFoundAs(err, "organization")
 		}
 		claims, err := w.ListDomainsByName(ctx, projectID, name)
 		if err != nil {
@@ -60,7 +60,7 @@ func (s *Service) Add(ctx context.Context, actor audit.Actor, projectID id.Proje
 				// A concurrent Add of the same claim got there first.
 				return existsErr(name)
 			}
-			return missing(err, "organization")
+			return store.NotFoundAs(err, "organization")
 		}
 		*d = *fromRecord(rec)
 		return w.InsertAuditEvent(ctx, event(now, d, actor, "domain.created", nil, d.snapshot()))
@@ -87,7 +87,7 @@ func (s *Service) Get(ctx context.Context, projectID id.Project, domainID string
 	}
 	r, err := s.st.GetDomain(ctx, projectID, did)
 	if err != nil {
-		return nil, s.classify("get domain", missing(err, "domain"))
+		return nil, s.classify("get domain", store.NotFoundAs(err, "domain"))
 	}
 	return fromRecord(r), nil
 }
@@ -129,10 +129,10 @@ func (s *Service) Delete(ctx context.Context, actor audit.Actor, projectID id.Pr
 	return s.write(ctx, "delete domain", func(w store.Writer) error {
 		r, err := w.GetDomain(ctx, projectID, did)
 		if err != nil {
-			return missing(err, "domain")
+			return store.NotFoundAs(err, "domain")
 		}
 		if err := w.DeleteDomain(ctx, projectID, did); err != nil {
-			return missing(err, "domain")
+			return store.NotFoundAs(err, "domain")
 		}
 		d := fromRecord(r)
 		return w.InsertAuditEvent(ctx, event(now, d, actor, "domain.deleted", d.snapshot(), nil))

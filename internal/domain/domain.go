@@ -7,8 +7,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
-	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -115,19 +113,7 @@ func (s *Service) write(ctx context.Context, op string, fn func(w store.Writer) 
 // classify keeps classified errors and turns anything else into an internal
 // error, logging its cause once.
 func (s *Service) classify(op string, err error) error {
-	if fe, ok := fault.As(err); ok {
-		return fe
-	}
-	s.log.Error("domain operation failed", "op", op, "err", err)
-	return fault.NewInternal(fmt.Errorf("%s: %w", op, err))
-}
-
-// missing maps a store "not found" to the NotFound fault for what.
-func missing(err error, what string) error {
-	if errors.Is(err, store.ErrNotFound) {
-		return fault.NewNotFound(what)
-	}
-	return fmt.Errorf("%s lookup: %w", what, err)
+	return fault.Classify(s.log, "domain", op, err)
 }
 
 // newToken returns 32 random bytes in lowercase base32 (52 characters), a

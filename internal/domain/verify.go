@@ -35,7 +35,7 @@ func (s *Service) Verify(ctx context.Context, actor audit.Actor, projectID id.Pr
 	err = s.write(ctx, "verify domain", func(w store.Writer) error {
 		r, err := w.GetDomain(ctx, projectID, d.ID)
 		if err != nil {
-			return missing(err, "domain")
+			return store.NotFoundAs(err, "domain")
 		}
 		cur := fromRecord(r)
 		out = cur
@@ -67,7 +67,7 @@ func (s *Service) Verify(ctx context.Context, actor audit.Actor, projectID id.Pr
 				// database's one-verified-per-project index said so).
 				return takenErr(cur.Name)
 			}
-			return missing(err, "domain")
+			return store.NotFoundAs(err, "domain")
 		}
 		*cur = *fromRecord(rec)
 		return w.InsertAuditEvent(ctx, event(now, cur, actor, typ, before, cur.snapshot()))

@@ -11,8 +11,10 @@ package fault
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 
+	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/project"
 )
 
@@ -237,3 +239,27 @@ func CodeOf(err error) string {
 
 // Is reports whether err is classified as kind k.
 func Is(err error, k Kind) bool { return err != nil && KindOf(err) == k }
+
+// Classify is how a domain service finishes an operation: an error that
+// already is a fault is kept; anything else becomes an internal error whose
+// cause is logged once, naming the component and the operation.
+func Classify(log *slog.Logger, component, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if fe, ok := As(err); ok {
+		return fe
+	}
+	log.Error(component+" operation failed", "op", op, "err", err)
+	return NewInternal(fmt.Errorf("%s: %w", op, err))
+}
+
+// ParseID parses a caller-supplied ID. A malformed ID gets exactly the
+// answer of an unknown one (not found), so callers cannot probe what exists.
+func ParseID[T id.Kind](s, what string) (T, error) {
+	v, err := id.Parse[T](s)
+	if err != nil {
+		return "", NewNotFound(what)
+	}
+	return v, nil
+}

@@ -22,7 +22,7 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, projectID id.Pr
 	if strings.TrimSpace(in.OrgID) == "" {
 		return nil, fault.InvalidField("organization_id", "is required: an invite is to one organization")
 	}
-	oid, err := parseID[id.Org](strings.TrimSpace(in.OrgID), "organization")
+	oid, err := fault.ParseID[id.Org](strings.TrimSpace(in.OrgID), "organization")
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +40,7 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, projectID id.Pr
 	err = s.write(ctx, "create invite", func(w store.Writer) error {
 		o, err := w.GetOrganization(ctx, projectID, oid)
 		if err != nil {
-			return missing(err, "organization")
+			return store.NotFoundAs(err, "organization")
 		}
 		// Serialise with other invites and sign-ups to the organization, so
 		// two concurrent invites of one email cannot both pass the checks.
@@ -65,7 +65,7 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, projectID id.Pr
 			SendCount: 1, LastSentAt: now,
 		}
 		if err := w.CreateInvite(ctx, r); err != nil {
-			return missing(err, "organization")
+			return store.NotFoundAs(err, "organization")
 		}
 		if err := w.InsertAuditEvent(ctx, event(now, r, actor, "invite.created", nil, snapshot(r))); err != nil {
 			return fmt.Errorf("audit invite: %w", err)
@@ -109,13 +109,13 @@ func (s *Service) checkInvitable(ctx context.Context, r store.Reader, projectID 
 
 // Get returns one invite of the project.
 func (s *Service) Get(ctx context.Context, projectID id.Project, inviteID string) (*Invite, error) {
-	iid, err := parseID[id.Invite](inviteID, "invite")
+	iid, err := fault.ParseID[id.Invite](inviteID, "invite")
 	if err != nil {
 		return nil, err
 	}
 	r, err := s.st.GetInvite(ctx, projectID, iid)
 	if err != nil {
-		return nil, s.classify("get invite", missing(err, "invite"))
+		return nil, s.classify("get invite", store.NotFoundAs(err, "invite"))
 	}
 	return fromRecord(r), nil
 }
@@ -148,7 +148,7 @@ func (s *Service) List(ctx context.Context, projectID id.Project, f Filter, page
 // Revoke revokes a pending invite, expired or not: its link stops working.
 // An accepted or revoked invite is refused (invite_not_pending).
 func (s *Service) Revoke(ctx context.Context, actor audit.Actor, projectID id.Project, inviteID string) (*Invite, error) {
-	iid, err := parseID[id.Invite](inviteID, "invite")
+	iid, err := fault.ParseID[id.Invite](inviteID, "invite")
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +157,7 @@ func (s *Service) Revoke(ctx context.Context, actor audit.Actor, projectID id.Pr
 	err = s.write(ctx, "revoke invite", func(w store.Writer) error {
 		r, err := w.GetInvite(ctx, projectID, iid)
 		if err != nil {
-			return missing(err, "invite")
+			return store.NotFoundAs(err, "invite")
 		}
 		if Status(r.Status) != StatusPending {
 			return notPending(r, "revoked")
@@ -183,7 +183,7 @@ func (s *Service) Revoke(ctx context.Context, actor audit.Actor, projectID id.Pr
 // address that has joined the organization since is refused
 // (already_member), as is one with a newer pending invite (invite_exists).
 func (s *Service) Resend(ctx context.Context, actor audit.Actor, projectID id.Project, inviteID string) (*Invite, error) {
-	iid, err := parseID[id.Invite](inviteID, "invite")
+	iid, err := fault.ParseID[id.Invite](inviteID, "invite")
 	if err != nil {
 		return nil, err
 	}
@@ -193,13 +193,13 @@ func (s *Service) Resend(ctx context.Context, actor audit.Actor, projectID id.Pr
 	err = s.write(ctx, "resend invite", func(w store.Writer) error {
 		r, err := w.GetInvite(ctx, projectID, iid)
 		if err != nil {
-			return missing(err, "invite")
+			return store.NotFoundAs(err, "invite")
 		}
 		if err := w.LockOrganization(ctx, projectID, r.OrgID); err != nil {
 			return fmt.Errorf("lock organization: %w", err)
 		}
 		if r, err = w.GetInvite(ctx, projectID, iid); err != nil {
-			return missing(err, "invite")
+			return store.NotFoundAs(err, "invite")
 		}
 		if Status(r.Status) != StatusPending {
 			return notPending(r, "resent")
@@ -209,11 +209,11 @@ func (s *Service) Resend(ctx context.Context, actor audit.Actor, projectID id.Pr
 		}
 		o, err := w.GetOrganization(ctx, projectID, r.OrgID)
 		if err != nil {
-			return missing(err, "organization")
+			return store.NotFoundAs(err, "organization")
 		}
 		role, err := w.GetRole(ctx, projectID, r.RoleID)
 		if err != nil {
-			return missing(err, "role")
+			return store.NotFoundAs(err, "role")
 		}
 		before := snapshot(r)
 		r.TokenHash, r.ExpiresAt, r.UpdatedAt = hash, now.Add(s.ttl), now

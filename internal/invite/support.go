@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -32,29 +31,7 @@ func (s *Service) write(ctx context.Context, op string, fn func(w store.Writer) 
 // classify keeps classified errors and turns anything else into an internal
 // error, logging its cause once.
 func (s *Service) classify(op string, err error) error {
-	if fe, ok := fault.As(err); ok {
-		return fe
-	}
-	s.log.Error("invite operation failed", "op", op, "err", err)
-	return fault.NewInternal(fmt.Errorf("%s: %w", op, err))
-}
-
-// missing maps a store "not found" to the NotFound fault for what.
-func missing(err error, what string) error {
-	if errors.Is(err, store.ErrNotFound) {
-		return fault.NewNotFound(what)
-	}
-	return fmt.Errorf("%s lookup: %w", what, err)
-}
-
-// parseID parses a caller-supplied ID. A malformed ID gets exactly the answer
-// of an unknown one, so callers cannot probe what exists.
-func parseID[T id.Kind](s, what string) (T, error) {
-	v, err := id.Parse[T](s)
-	if err != nil {
-		return "", fault.NewNotFound(what)
-	}
-	return v, nil
+	return fault.Classify(s.log, "invite", op, err)
 }
 
 // event builds the audit event of a change to r made at now.
@@ -93,7 +70,7 @@ func (s *Service) link(projectID id.Project, token string) string {
 func (s *Service) send(ctx context.Context, w store.Writer, r *store.InviteRecord, orgName, roleName, token string) error {
 	p, err := w.GetProject(ctx, r.ProjectID)
 	if err != nil {
-		return missing(err, "project")
+		return store.NotFoundAs(err, "project")
 	}
 	data := mail.InviteData{
 		ProjectName: p.Name, Email: r.Email, OrgName: orgName,

@@ -2,7 +2,6 @@ package oidc
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -110,7 +109,7 @@ func (s *Clients) Create(ctx context.Context, actor audit.Actor, projectID id.Pr
 	}
 	err = s.write(ctx, "create oauth client", func(w store.Writer) error {
 		if err := w.CreateOAuthClient(ctx, c); err != nil {
-			return missing(err, "project")
+			return store.NotFoundAs(err, "project")
 		}
 		return w.InsertAuditEvent(ctx, clientEvent(now, c.ProjectID, actor, "oauth_client.created", c.ID, nil, clientSnapshot(c)))
 	})
@@ -128,7 +127,7 @@ func (s *Clients) Get(ctx context.Context, projectID id.Project, clientID string
 	}
 	c, err := s.st.GetOAuthClient(ctx, projectID, cid)
 	if err != nil {
-		return nil, s.classify("get oauth client", missing(err, "OAuth client"))
+		return nil, s.classify("get oauth client", store.NotFoundAs(err, "OAuth client"))
 	}
 	return c, nil
 }
@@ -175,7 +174,7 @@ func (s *Clients) Update(ctx context.Context, actor audit.Actor, projectID id.Pr
 	err = s.write(ctx, "update oauth client", func(w store.Writer) error {
 		c, err := w.GetOAuthClient(ctx, projectID, cid)
 		if err != nil {
-			return missing(err, "OAuth client")
+			return store.NotFoundAs(err, "OAuth client")
 		}
 		before := clientSnapshot(c)
 		next := *c
@@ -195,7 +194,7 @@ func (s *Clients) Update(ctx context.Context, actor audit.Actor, projectID id.Pr
 		}
 		next.UpdatedAt = now
 		if err := w.UpdateOAuthClient(ctx, &next); err != nil {
-			return missing(err, "OAuth client")
+			return store.NotFoundAs(err, "OAuth client")
 		}
 		out = &next
 		return w.InsertAuditEvent(ctx, clientEvent(now, projectID, actor, "oauth_client.updated", cid, before, clientSnapshot(&next)))
@@ -218,10 +217,10 @@ func (s *Clients) Delete(ctx context.Context, actor audit.Actor, projectID id.Pr
 	return s.write(ctx, "delete oauth client", func(w store.Writer) error {
 		c, err := w.GetOAuthClient(ctx, projectID, cid)
 		if err != nil {
-			return missing(err, "OAuth client")
+			return store.NotFoundAs(err, "OAuth client")
 		}
 		if err := w.DeleteOAuthClient(ctx, projectID, cid); err != nil {
-			return missing(err, "OAuth client")
+			return store.NotFoundAs(err, "OAuth client")
 		}
 		return w.InsertAuditEvent(ctx, clientEvent(now, projectID, actor, "oauth_client.deleted", cid, clientSnapshot(c), nil))
 	})
@@ -240,7 +239,7 @@ func (s *Clients) RotateSecret(ctx context.Context, actor audit.Actor, projectID
 	err = s.write(ctx, "rotate oauth client secret", func(w store.Writer) error {
 		c, err := w.GetOAuthClient(ctx, projectID, cid)
 		if err != nil {
-			return missing(err, "OAuth client")
+			return store.NotFoundAs(err, "OAuth client")
 		}
 		if c.Type != oauth.Confidential {
 			return fault.NewFailedPrecondition(CodeClientNotConfidential, "a public client has no secret to rotate")
@@ -249,7 +248,7 @@ func (s *Clients) RotateSecret(ctx context.Context, actor audit.Actor, projectID
 		next.SecretHash = oauth.Hash(secret)
 		next.UpdatedAt = now
 		if err := w.UpdateOAuthClient(ctx, &next); err != nil {
-			return missing(err, "OAuth client")
+			return store.NotFoundAs(err, "OAuth client")
 		}
 		out = &next
 		snap := clientSnapshot(&next)
@@ -302,13 +301,6 @@ func parseClientID(s string) (id.Client, error) {
 	return v, nil
 }
 
-func missing(err error, what string) error {
-	if errors.Is(err, store.ErrNotFound) {
-		return fault.NewNotFound(what)
-	}
-	return fmt.Errorf("%s: %w", what, err)
-}
-
 func (s *Clients) write(ctx context.Context, op string, fn func(w store.Writer) error) error {
 	if err := s.st.Write(ctx, fn); err != nil {
 		return s.classify(op, err)
@@ -317,11 +309,7 @@ func (s *Clients) write(ctx context.Context, op string, fn func(w store.Writer) 
 }
 
 func (s *Clients) classify(op string, err error) error {
-	if fe, ok := fault.As(err); ok {
-		return fe
-	}
-	s.log.Error("oauth client operation failed", "op", op, "err", err)
-	return fault.NewInternal(fmt.Errorf("%s: %w", op, err))
+	return fault.Classify(s.log, "oauth client", op, err)
 }
 
 // clientSnapshot is what the audit log records of a client: never the

@@ -12,9 +12,11 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
+	"github.com/gatehouse-auth/gatehouse/internal/fault"
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/org"
 	"github.com/gatehouse-auth/gatehouse/internal/project"
@@ -30,6 +32,16 @@ var (
 	// ErrConflict: a uniqueness rule was violated (e.g. duplicate email in an organization).
 	ErrConflict = errors.New("conflict")
 )
+
+// NotFoundAs maps ErrNotFound to the not-found fault for what (the answer a
+// caller gets for a row of another tenant too) and wraps any other error
+// with what was being looked up.
+func NotFoundAs(err error, what string) error {
+	if errors.Is(err, ErrNotFound) {
+		return fault.NewNotFound(what)
+	}
+	return fmt.Errorf("%s lookup: %w", what, err)
+}
 
 // Page asks for one page of a keyset-paginated list ordered by ID.
 type Page struct {

@@ -18,12 +18,12 @@ import (
 
 // ListUserRoles returns the roles a user holds, ordered by key.
 func (s *Service) ListUserRoles(ctx context.Context, projectID id.Project, userID string) ([]*rbac.Role, error) {
-	uid, err := parseID[id.User](userID, "user")
+	uid, err := fault.ParseID[id.User](userID, "user")
 	if err != nil {
 		return nil, err
 	}
 	if _, err := s.st.GetUser(ctx, projectID, uid); err != nil {
-		return nil, s.classify("user roles", missing(err, "user"))
+		return nil, s.classify("user roles", store.NotFoundAs(err, "user"))
 	}
 	rs, err := s.st.ListUserRoles(ctx, projectID, uid)
 	if err != nil {
@@ -65,7 +65,7 @@ type RoleRef struct {
 // AssignRole gives a user a role. Assigning a role the user already holds
 // changes nothing and records nothing.
 func (s *Service) AssignRole(ctx context.Context, actor audit.Actor, projectID id.Project, userID string, ref RoleRef) (*rbac.Role, error) {
-	uid, err := parseID[id.User](userID, "user")
+	uid, err := fault.ParseID[id.User](userID, "user")
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +75,7 @@ func (s *Service) AssignRole(ctx context.Context, actor audit.Actor, projectID i
 	}
 	var rid id.Role
 	if ref.ID != "" {
-		if rid, err = parseID[id.Role](ref.ID, "role"); err != nil {
+		if rid, err = fault.ParseID[id.Role](ref.ID, "role"); err != nil {
 			return nil, err
 		}
 	}
@@ -95,7 +95,7 @@ func (s *Service) AssignRole(ctx context.Context, actor audit.Actor, projectID i
 			r, err = w.GetRoleByKey(ctx, projectID, u.OrganizationID, ref.Key)
 		}
 		if err != nil {
-			return missing(err, "role")
+			return store.NotFoundAs(err, "role")
 		}
 		// Another organization's custom role is invisible from this user.
 		if r.OrganizationID != "" && r.OrganizationID != u.OrganizationID {
@@ -120,7 +120,7 @@ func (s *Service) AssignRole(ctx context.Context, actor audit.Actor, projectID i
 func (s *Service) assign(ctx context.Context, w store.Writer, actor audit.Actor, u *user.User, r *rbac.Role, now time.Time) error {
 	a := &rbac.Assignment{ProjectID: u.ProjectID, OrganizationID: u.OrganizationID, UserID: u.ID, RoleID: r.ID, CreatedAt: now}
 	if err := w.AssignRole(ctx, a); err != nil {
-		return missing(err, "role")
+		return store.NotFoundAs(err, "role")
 	}
 	return w.InsertAuditEvent(ctx, event(now, u.ProjectID, u.OrganizationID, actor, "role.assigned", "user", string(u.ID), nil, assignmentSnapshot(u, r)))
 }
@@ -128,11 +128,11 @@ func (s *Service) assign(ctx context.Context, w store.Writer, actor audit.Actor,
 // UnassignRole takes a role from a user. Taking the owner role from the
 // organization's last active owner is refused (last_owner).
 func (s *Service) UnassignRole(ctx context.Context, actor audit.Actor, projectID id.Project, userID, roleID string) error {
-	uid, err := parseID[id.User](userID, "user")
+	uid, err := fault.ParseID[id.User](userID, "user")
 	if err != nil {
 		return err
 	}
-	rid, err := parseID[id.Role](roleID, "role")
+	rid, err := fault.ParseID[id.Role](roleID, "role")
 	if err != nil {
 		return err
 	}
@@ -192,13 +192,13 @@ type UserGuard func(u *user.User, held []*rbac.Role) error
 // AssignRole and UnassignRole. It returns the roles held afterwards,
 // ordered by key.
 func (s *Service) SetUserRoles(ctx context.Context, actor audit.Actor, projectID id.Project, userID string, roleIDs []string, guard UserGuard) ([]*rbac.Role, error) {
-	uid, err := parseID[id.User](userID, "user")
+	uid, err := fault.ParseID[id.User](userID, "user")
 	if err != nil {
 		return nil, err
 	}
 	rids := make([]id.Role, 0, len(roleIDs))
 	for _, v := range dedupe(roleIDs) {
-		rid, err := parseID[id.Role](v, "role")
+		rid, err := fault.ParseID[id.Role](v, "role")
 		if err != nil {
 			return nil, err
 		}
@@ -224,7 +224,7 @@ func (s *Service) SetUserRoles(ctx context.Context, actor audit.Actor, projectID
 		for _, rid := range rids {
 			r, err := w.GetRole(ctx, projectID, rid)
 			if err != nil {
-				return missing(err, "role")
+				return store.NotFoundAs(err, "role")
 			}
 			// Another organization's custom role is invisible from this user.
 			if r.OrganizationID != "" && r.OrganizationID != u.OrganizationID {

@@ -85,7 +85,7 @@ func (s *Service) checkPolicy(ctx context.Context, w store.Writer, up Organizati
 	}
 	p, err := w.GetProject(ctx, after.ProjectID)
 	if err != nil {
-		return missing(err, "project")
+		return store.NotFoundAs(err, "project")
 	}
 	return checkLockout(p, before, after)
 }
@@ -112,7 +112,7 @@ func (s *Service) CreateOrganization(ctx context.Context, actor audit.Actor, pro
 			return err
 		}
 		if err := w.CreateOrganization(ctx, o); err != nil {
-			return missing(err, "project")
+			return store.NotFoundAs(err, "project")
 		}
 		return w.InsertAuditEvent(ctx, event(now, projectID, o.ID, actor, "organization.created", "organization", string(o.ID), nil, orgSnapshot(o)))
 	})
@@ -124,13 +124,13 @@ func (s *Service) CreateOrganization(ctx context.Context, actor audit.Actor, pro
 
 // GetOrganization returns one organization of the project.
 func (s *Service) GetOrganization(ctx context.Context, projectID id.Project, orgID string) (*org.Organization, error) {
-	oid, err := parseID[id.Org](orgID, "organization")
+	oid, err := fault.ParseID[id.Org](orgID, "organization")
 	if err != nil {
 		return nil, err
 	}
 	o, err := s.st.GetOrganization(ctx, projectID, oid)
 	if err != nil {
-		return nil, s.classify("get organization", missing(err, "organization"))
+		return nil, s.classify("get organization", store.NotFoundAs(err, "organization"))
 	}
 	return o, nil
 }
@@ -151,7 +151,7 @@ func (s *Service) ListOrganizations(ctx context.Context, projectID id.Project, p
 // see; turning the kill switch on revokes the organization's sessions in the
 // same transaction.
 func (s *Service) UpdateOrganization(ctx context.Context, actor audit.Actor, projectID id.Project, orgID string, up OrganizationUpdate) (*org.Organization, error) {
-	oid, err := parseID[id.Org](orgID, "organization")
+	oid, err := fault.ParseID[id.Org](orgID, "organization")
 	if err != nil {
 		return nil, err
 	}
@@ -161,11 +161,11 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor audit.Actor, pro
 		// Read under the row lock: a PATCH writes every policy field back, so
 		// two concurrent ones must not each restore the other's old values.
 		if err := w.LockOrganization(ctx, projectID, oid); err != nil {
-			return missing(err, "organization")
+			return store.NotFoundAs(err, "organization")
 		}
 		o, err := w.GetOrganization(ctx, projectID, oid)
 		if err != nil {
-			return missing(err, "organization")
+			return store.NotFoundAs(err, "organization")
 		}
 		before := orgSnapshot(o)
 		prev := *o
@@ -186,7 +186,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor audit.Actor, pro
 		}
 		o.UpdatedAt = now
 		if err := w.UpdateOrganization(ctx, o); err != nil {
-			return missing(err, "organization")
+			return store.NotFoundAs(err, "organization")
 		}
 		out = o
 		if err := w.InsertAuditEvent(ctx, event(now, projectID, o.ID, actor, "organization.updated", "organization", string(o.ID), before, orgSnapshot(o))); err != nil {
@@ -208,7 +208,7 @@ func killSwitchRefused() error {
 // DeleteOrganization deletes an organization with its users, custom roles and
 // role assignments.
 func (s *Service) DeleteOrganization(ctx context.Context, actor audit.Actor, projectID id.Project, orgID string) error {
-	oid, err := parseID[id.Org](orgID, "organization")
+	oid, err := fault.ParseID[id.Org](orgID, "organization")
 	if err != nil {
 		return err
 	}
@@ -216,10 +216,10 @@ func (s *Service) DeleteOrganization(ctx context.Context, actor audit.Actor, pro
 	return s.write(ctx, "delete organization", func(w store.Writer) error {
 		o, err := w.GetOrganization(ctx, projectID, oid)
 		if err != nil {
-			return missing(err, "organization")
+			return store.NotFoundAs(err, "organization")
 		}
 		if err := w.DeleteOrganization(ctx, projectID, oid); err != nil {
-			return missing(err, "organization")
+			return store.NotFoundAs(err, "organization")
 		}
 		return w.InsertAuditEvent(ctx, event(now, projectID, oid, actor, "organization.deleted", "organization", string(oid), orgSnapshot(o), nil))
 	})

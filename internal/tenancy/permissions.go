@@ -53,13 +53,13 @@ func (s *Service) CreatePermission(ctx context.Context, actor audit.Actor, proje
 
 // GetPermission returns one permission of the project.
 func (s *Service) GetPermission(ctx context.Context, projectID id.Project, permID string) (*rbac.Permission, error) {
-	pid, err := parseID[id.Permission](permID, "permission")
+	pid, err := fault.ParseID[id.Permission](permID, "permission")
 	if err != nil {
 		return nil, err
 	}
 	p, err := s.st.GetPermission(ctx, projectID, pid)
 	if err != nil {
-		return nil, s.classify("get permission", missing(err, "permission"))
+		return nil, s.classify("get permission", store.NotFoundAs(err, "permission"))
 	}
 	return p, nil
 }
@@ -81,7 +81,7 @@ type PermissionUpdate struct {
 
 // UpdatePermission changes a permission's description.
 func (s *Service) UpdatePermission(ctx context.Context, actor audit.Actor, projectID id.Project, permID string, up PermissionUpdate) (*rbac.Permission, error) {
-	pid, err := parseID[id.Permission](permID, "permission")
+	pid, err := fault.ParseID[id.Permission](permID, "permission")
 	if err != nil {
 		return nil, err
 	}
@@ -91,11 +91,11 @@ func (s *Service) UpdatePermission(ctx context.Context, actor audit.Actor, proje
 		// Read under the project lock: the update writes every field back, so
 		// concurrent updates must not restore each other's old values.
 		if err := w.LockProject(ctx, projectID); err != nil {
-			return missing(err, "project")
+			return store.NotFoundAs(err, "project")
 		}
 		p, err := w.GetPermission(ctx, projectID, pid)
 		if err != nil {
-			return missing(err, "permission")
+			return store.NotFoundAs(err, "permission")
 		}
 		before := permissionSnapshot(p)
 		if up.Description != nil {
@@ -110,7 +110,7 @@ func (s *Service) UpdatePermission(ctx context.Context, actor audit.Actor, proje
 			return nil
 		}
 		if err := w.UpdatePermission(ctx, p); err != nil {
-			return missing(err, "permission")
+			return store.NotFoundAs(err, "permission")
 		}
 		out = p
 		return w.InsertAuditEvent(ctx, event(now, projectID, "", actor, "permission.updated", "permission", string(p.ID), before, permissionSnapshot(p)))
@@ -120,7 +120,7 @@ func (s *Service) UpdatePermission(ctx context.Context, actor audit.Actor, proje
 
 // DeletePermission deletes a permission and removes it from every role.
 func (s *Service) DeletePermission(ctx context.Context, actor audit.Actor, projectID id.Project, permID string) error {
-	pid, err := parseID[id.Permission](permID, "permission")
+	pid, err := fault.ParseID[id.Permission](permID, "permission")
 	if err != nil {
 		return err
 	}
@@ -128,10 +128,10 @@ func (s *Service) DeletePermission(ctx context.Context, actor audit.Actor, proje
 	return s.write(ctx, "delete permission", func(w store.Writer) error {
 		p, err := w.GetPermission(ctx, projectID, pid)
 		if err != nil {
-			return missing(err, "permission")
+			return store.NotFoundAs(err, "permission")
 		}
 		if err := w.DeletePermission(ctx, projectID, pid); err != nil {
-			return missing(err, "permission")
+			return store.NotFoundAs(err, "permission")
 		}
 		return w.InsertAuditEvent(ctx, event(now, projectID, "", actor, "permission.deleted", "permission", string(p.ID), permissionSnapshot(p), nil))
 	})

@@ -78,7 +78,7 @@ func (s *Service) ListProjects(ctx context.Context, page store.Page) ([]*project
 func (s *Service) GetProject(ctx context.Context, projectID id.Project) (*project.Project, error) {
 	p, err := s.st.GetProject(ctx, projectID)
 	if err != nil {
-		return nil, s.classify("get project", missing(err, "project"))
+		return nil, s.classify("get project", store.NotFoundAs(err, "project"))
 	}
 	return p, nil
 }
@@ -111,11 +111,11 @@ func (s *Service) UpdateProject(ctx context.Context, actor audit.Actor, projectI
 		// Read under the project lock: the update writes every field back, so
 		// concurrent updates must not restore each other's old values.
 		if err := w.LockProject(ctx, projectID); err != nil {
-			return missing(err, "project")
+			return store.NotFoundAs(err, "project")
 		}
 		p, err := w.GetProject(ctx, projectID)
 		if err != nil {
-			return missing(err, "project")
+			return store.NotFoundAs(err, "project")
 		}
 		before := projectSnapshot(p)
 		if up.Name != nil {
@@ -176,7 +176,7 @@ func (s *Service) UpdateProject(ctx context.Context, actor audit.Actor, projectI
 		}
 		p.UpdatedAt = now
 		if err := w.UpdateProject(ctx, p); err != nil {
-			return missing(err, "project")
+			return store.NotFoundAs(err, "project")
 		}
 		out = p
 		return w.InsertAuditEvent(ctx, event(now, p.ID, "", actor, "project.updated", "project", string(p.ID), before, projectSnapshot(p)))

@@ -43,7 +43,7 @@ func (s *Service) CreateRole(ctx context.Context, actor audit.Actor, projectID i
 	var oid id.Org
 	if in.OrganizationID != "" {
 		var err error
-		if oid, err = parseID[id.Org](in.OrganizationID, "organization"); err != nil {
+		if oid, err = fault.ParseID[id.Org](in.OrganizationID, "organization"); err != nil {
 			return nil, err
 		}
 	}
@@ -56,15 +56,15 @@ func (s *Service) CreateRole(ctx context.Context, actor audit.Actor, projectID i
 		// Serialise role creation in the project so that the key check below
 		// cannot race with another creation of the same key.
 		if err := w.LockProject(ctx, projectID); err != nil {
-			return missing(err, "project")
+			return store.NotFoundAs(err, "project")
 		}
 		if oid != "" {
 			if _, err := w.GetOrganization(ctx, projectID, oid); err != nil {
-				return missing(err, "organization")
+				return store.NotFoundAs(err, "organization")
 			}
 			p, err := w.GetProject(ctx, projectID)
 			if err != nil {
-				return missing(err, "project")
+				return store.NotFoundAs(err, "project")
 			}
 			if !p.AllowCustomRoles {
 				return fault.NewFailedPrecondition(fault.CodeCustomRolesOff, "this project does not allow organization custom roles; enable allow_custom_roles on the project first")
@@ -126,13 +126,13 @@ func resolvePermissions(ctx context.Context, w store.Writer, projectID id.Projec
 
 // GetRole returns one role of the project (project-wide or custom).
 func (s *Service) GetRole(ctx context.Context, projectID id.Project, roleID string) (*rbac.Role, error) {
-	rid, err := parseID[id.Role](roleID, "role")
+	rid, err := fault.ParseID[id.Role](roleID, "role")
 	if err != nil {
 		return nil, err
 	}
 	r, err := s.st.GetRole(ctx, projectID, rid)
 	if err != nil {
-		return nil, s.classify("get role", missing(err, "role"))
+		return nil, s.classify("get role", store.NotFoundAs(err, "role"))
 	}
 	return r, nil
 }
@@ -165,7 +165,7 @@ type RoleUpdate struct {
 // UpdateRole changes a role's name, description or permission set. Built-in
 // roles may have their permissions edited.
 func (s *Service) UpdateRole(ctx context.Context, actor audit.Actor, projectID id.Project, roleID string, up RoleUpdate) (*rbac.Role, error) {
-	rid, err := parseID[id.Role](roleID, "role")
+	rid, err := fault.ParseID[id.Role](roleID, "role")
 	if err != nil {
 		return nil, err
 	}
@@ -175,11 +175,11 @@ func (s *Service) UpdateRole(ctx context.Context, actor audit.Actor, projectID i
 		// Read under the project lock: the update writes every field back, so
 		// concurrent updates must not restore each other's old values.
 		if err := w.LockProject(ctx, projectID); err != nil {
-			return missing(err, "project")
+			return store.NotFoundAs(err, "project")
 		}
 		r, err := w.GetRole(ctx, projectID, rid)
 		if err != nil {
-			return missing(err, "role")
+			return store.NotFoundAs(err, "role")
 		}
 		before := roleSnapshot(r)
 		if up.Key != nil && *up.Key != r.Key {
@@ -214,7 +214,7 @@ func (s *Service) UpdateRole(ctx context.Context, actor audit.Actor, projectID i
 		}
 		r.UpdatedAt = now
 		if err := w.UpdateRole(ctx, r); err != nil {
-			return missing(err, "role")
+			return store.NotFoundAs(err, "role")
 		}
 		out = r
 		return w.InsertAuditEvent(ctx, event(now, projectID, r.OrganizationID, actor, "role.updated", "role", string(r.ID), before, roleSnapshot(r)))
@@ -225,7 +225,7 @@ func (s *Service) UpdateRole(ctx context.Context, actor audit.Actor, projectID i
 // DeleteRole deletes a role and every assignment of it. Built-in roles cannot
 // be deleted.
 func (s *Service) DeleteRole(ctx context.Context, actor audit.Actor, projectID id.Project, roleID string) error {
-	rid, err := parseID[id.Role](roleID, "role")
+	rid, err := fault.ParseID[id.Role](roleID, "role")
 	if err != nil {
 		return err
 	}
@@ -233,13 +233,13 @@ func (s *Service) DeleteRole(ctx context.Context, actor audit.Actor, projectID i
 	return s.write(ctx, "delete role", func(w store.Writer) error {
 		r, err := w.GetRole(ctx, projectID, rid)
 		if err != nil {
-			return missing(err, "role")
+			return store.NotFoundAs(err, "role")
 		}
 		if r.Builtin {
 			return fault.NewFailedPrecondition(fault.CodeBuiltinRole, "built-in roles cannot be deleted")
 		}
 		if err := w.DeleteRole(ctx, projectID, rid); err != nil {
-			return missing(err, "role")
+			return store.NotFoundAs(err, "role")
 		}
 		return w.InsertAuditEvent(ctx, event(now, projectID, r.OrganizationID, actor, "role.deleted", "role", string(r.ID), roleSnapshot(r), nil))
 	})

@@ -26,7 +26,7 @@ func (s *Service) CreateSecretKey(ctx context.Context, actor audit.Actor, projec
 	k, secret := secretkey.Generate(projectID, name, now)
 	err := s.write(ctx, "create secret key", func(w store.Writer) error {
 		if err := w.CreateSecretKey(ctx, k); err != nil {
-			return missing(err, "project")
+			return store.NotFoundAs(err, "project")
 		}
 		return w.InsertAuditEvent(ctx, event(now, projectID, "", actor, "secret_key.created", "secret_key", string(k.ID), nil, secretKeySnapshot(k)))
 	})
@@ -38,13 +38,13 @@ func (s *Service) CreateSecretKey(ctx context.Context, actor audit.Actor, projec
 
 // GetSecretKey returns one of the project's keys (never its secret).
 func (s *Service) GetSecretKey(ctx context.Context, projectID id.Project, keyID string) (*secretkey.Key, error) {
-	kid, err := parseID[id.SecretKey](keyID, "secret key")
+	kid, err := fault.ParseID[id.SecretKey](keyID, "secret key")
 	if err != nil {
 		return nil, err
 	}
 	k, err := s.st.GetSecretKey(ctx, projectID, kid)
 	if err != nil {
-		return nil, s.classify("get secret key", missing(err, "secret key"))
+		return nil, s.classify("get secret key", store.NotFoundAs(err, "secret key"))
 	}
 	return k, nil
 }
@@ -61,7 +61,7 @@ func (s *Service) ListSecretKeys(ctx context.Context, projectID id.Project, page
 // RevokeSecretKey stops a key from authenticating. Revoking a revoked key
 // changes nothing.
 func (s *Service) RevokeSecretKey(ctx context.Context, actor audit.Actor, projectID id.Project, keyID string) (*secretkey.Key, error) {
-	kid, err := parseID[id.SecretKey](keyID, "secret key")
+	kid, err := fault.ParseID[id.SecretKey](keyID, "secret key")
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func (s *Service) RevokeSecretKey(ctx context.Context, actor audit.Actor, projec
 	err = s.write(ctx, "revoke secret key", func(w store.Writer) error {
 		k, err := w.GetSecretKey(ctx, projectID, kid)
 		if err != nil {
-			return missing(err, "secret key")
+			return store.NotFoundAs(err, "secret key")
 		}
 		out = k
 		if !k.Active() {
@@ -78,7 +78,7 @@ func (s *Service) RevokeSecretKey(ctx context.Context, actor audit.Actor, projec
 		}
 		before := secretKeySnapshot(k)
 		if err := w.RevokeSecretKey(ctx, projectID, kid, now); err != nil {
-			return missing(err, "secret key")
+			return store.NotFoundAs(err, "secret key")
 		}
 		k.RevokedAt = &now
 		return w.InsertAuditEvent(ctx, event(now, projectID, "", actor, "secret_key.revoked", "secret_key", string(k.ID), before, secretKeySnapshot(k)))

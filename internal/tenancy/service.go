@@ -10,8 +10,6 @@ package tenancy
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -74,30 +72,7 @@ func (s *Service) write(ctx context.Context, op string, fn func(w store.Writer) 
 // classify keeps classified errors and turns anything else into an internal
 // error, logging its cause once.
 func (s *Service) classify(op string, err error) error {
-	if fe, ok := fault.As(err); ok {
-		return fe
-	}
-	s.log.Error("tenancy operation failed", "op", op, "err", err)
-	return fault.NewInternal(fmt.Errorf("%s: %w", op, err))
-}
-
-// missing maps a store "not found" to the NotFound fault for what, and wraps
-// anything else with the operation's name.
-func missing(err error, what string) error {
-	if errors.Is(err, store.ErrNotFound) {
-		return fault.NewNotFound(what)
-	}
-	return fmt.Errorf("%s lookup: %w", what, err)
-}
-
-// parseID parses a caller-supplied ID. A malformed ID gets exactly the answer
-// of an unknown one, so callers cannot probe what exists.
-func parseID[T id.Kind](s, what string) (T, error) {
-	v, err := id.Parse[T](s)
-	if err != nil {
-		return "", fault.NewNotFound(what)
-	}
-	return v, nil
+	return fault.Classify(s.log, "tenancy", op, err)
 }
 
 // event builds an audit event for a change made at now.

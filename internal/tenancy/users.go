@@ -38,7 +38,7 @@ func (s *Service) CreateUser(ctx context.Context, actor audit.Actor, projectID i
 	if strings.TrimSpace(in.OrganizationID) == "" {
 		return nil, nil, fault.InvalidField("organization_id", "is required: every user belongs to an organization")
 	}
-	oid, err := parseID[id.Org](in.OrganizationID, "organization")
+	oid, err := fault.ParseID[id.Org](in.OrganizationID, "organization")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -51,7 +51,7 @@ func (s *Service) CreateUser(ctx context.Context, actor audit.Actor, projectID i
 	var roles []*rbac.Role
 	err = s.write(ctx, "create user", func(w store.Writer) error {
 		if _, err := w.GetOrganization(ctx, projectID, oid); err != nil {
-			return missing(err, "organization")
+			return store.NotFoundAs(err, "organization")
 		}
 		// Serialise with other membership changes so two concurrent first
 		// members cannot both become the owner.
@@ -66,7 +66,7 @@ func (s *Service) CreateUser(ctx context.Context, actor audit.Actor, projectID i
 			if errors.Is(err, store.ErrConflict) {
 				return emailTaken()
 			}
-			return missing(err, "organization")
+			return store.NotFoundAs(err, "organization")
 		}
 		after := userSnapshot(u)
 		after["roles"] = rbac.Keys(roles)
@@ -134,13 +134,13 @@ func (s *Service) initialRoles(ctx context.Context, w store.Writer, projectID id
 
 // GetUser returns one user of the project.
 func (s *Service) GetUser(ctx context.Context, projectID id.Project, userID string) (*user.User, error) {
-	uid, err := parseID[id.User](userID, "user")
+	uid, err := fault.ParseID[id.User](userID, "user")
 	if err != nil {
 		return nil, err
 	}
 	u, err := s.st.GetUser(ctx, projectID, uid)
 	if err != nil {
-		return nil, s.classify("get user", missing(err, "user"))
+		return nil, s.classify("get user", store.NotFoundAs(err, "user"))
 	}
 	return u, nil
 }
@@ -190,7 +190,7 @@ type UserUpdate struct {
 // UpdateUser changes a user. Deactivating the organization's last active
 // owner is refused (last_owner).
 func (s *Service) UpdateUser(ctx context.Context, actor audit.Actor, projectID id.Project, userID string, up UserUpdate) (*user.User, error) {
-	uid, err := parseID[id.User](userID, "user")
+	uid, err := fault.ParseID[id.User](userID, "user")
 	if err != nil {
 		return nil, err
 	}
@@ -245,7 +245,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor audit.Actor, projectID i
 			if errors.Is(err, store.ErrConflict) {
 				return emailTaken()
 			}
-			return missing(err, "user")
+			return store.NotFoundAs(err, "user")
 		}
 		out = u
 		return w.InsertAuditEvent(ctx, event(now, projectID, u.OrganizationID, actor, "user.updated", "user", string(u.ID), before, userSnapshot(u)))
@@ -263,7 +263,7 @@ func (s *Service) DeleteUser(ctx context.Context, actor audit.Actor, projectID i
 // the transaction and under the organization lock, on the user and the
 // roles it holds now.
 func (s *Service) DeleteUserGuarded(ctx context.Context, actor audit.Actor, projectID id.Project, userID string, guard UserGuard) error {
-	uid, err := parseID[id.User](userID, "user")
+	uid, err := fault.ParseID[id.User](userID, "user")
 	if err != nil {
 		return err
 	}
@@ -284,7 +284,7 @@ func (s *Service) DeleteUserGuarded(ctx context.Context, actor audit.Actor, proj
 			return fmt.Errorf("user roles: %w", err)
 		}
 		if err := w.DeleteUser(ctx, projectID, uid); err != nil {
-			return missing(err, "user")
+			return store.NotFoundAs(err, "user")
 		}
 		before := userSnapshot(u)
 		before["roles"] = rbac.Keys(roles)
@@ -297,14 +297,14 @@ func (s *Service) DeleteUserGuarded(ctx context.Context, actor audit.Actor, proj
 func (s *Service) lockedUser(ctx context.Context, w store.Writer, projectID id.Project, uid id.User) (*user.User, error) {
 	u, err := w.GetUser(ctx, projectID, uid)
 	if err != nil {
-		return nil, missing(err, "user")
+		return nil, store.NotFoundAs(err, "user")
 	}
 	if err := w.LockOrganization(ctx, projectID, u.OrganizationID); err != nil {
 		return nil, fmt.Errorf("lock organization: %w", err)
 	}
 	u, err = w.GetUser(ctx, projectID, uid)
 	if err != nil {
-		return nil, missing(err, "user")
+		return nil, store.NotFoundAs(err, "user")
 	}
 	return u, nil
 }
