@@ -986,7 +986,7 @@ type Project struct {
 	// Name Examples: Acme (production)
 	Name string `json:"name"`
 
-	// RedirectUris Allowed OAuth redirect URIs.
+	// RedirectUris Not used for sign-in: each OAuth client has its own redirect_uris, and only those are accepted. Kept for compatibility.
 	RedirectUris *[]string `json:"redirect_uris"`
 
 	// SelfServeCreateOrganizations People may create organizations themselves.
@@ -1024,7 +1024,7 @@ type ProjectPatch struct {
 	LogoUrl *string `json:"logo_url,omitempty"`
 	Name    *string `json:"name,omitempty"`
 
-	// RedirectUris Absolute https URIs (http only for localhost), no fragment.
+	// RedirectUris Not used for sign-in: each OAuth client has its own redirect_uris (set them on /oauth-clients). Kept for compatibility; absolute https URIs (http only for localhost), no fragment.
 	RedirectUris                 *[]string `json:"redirect_uris,omitempty"`
 	SelfServeCreateOrganizations *bool     `json:"self_serve_create_organizations,omitempty"`
 	SessionIdleTimeoutSeconds    *int64    `json:"session_idle_timeout_seconds,omitempty"`
