@@ -243,6 +243,9 @@ func (c *ssCtx) frame(current string) *page {
 	pg.Nav = append(pg.Nav, navItem{Label: "Sign out", URL: base + "/oauth/logout"})
 	if imp := c.grant.Session.Impersonator; imp != nil {
 		pg.Banner = "You are signed in as " + c.m.Email + " by " + imp.Email + " (impersonation) — reason: " + imp.Reason
+		// Signing out ends the whole impersonation, the app's sessions
+		// included; the sign-out page asks to confirm first.
+		pg.BannerAction = &navItem{Label: "End impersonation", URL: base + "/oauth/logout"}
 	}
 	return pg
 }

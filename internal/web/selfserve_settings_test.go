@@ -151,7 +151,7 @@ func TestSelfServeImpersonation(t *testing.T) {
 		StaffEmail: "support@vendor.test", Reason: "ticket 4711",
 	})
 	if err != nil {
-		t.Skipf("impersonation is not available: %v", err)
+		t.Fatal(err)
 	}
 	b := newBrowser(t, e.srv.URL)
 	b.c.Jar.SetCookies(b.abs(e.path("/")), []*http.Cookie{{Name: sessionCookieName(string(e.project.ID)), Value: tok, Path: e.path("/")}})
@@ -178,5 +178,19 @@ func TestSelfServeImpersonation(t *testing.T) {
 	}
 	if _, err := e.st.GetPasswordHash(e.ctx, e.project.ID, crew.ID); err == nil {
 		t.Fatal("an impersonated session set the user's password")
+	}
+
+	// The banner's button ends the impersonation after a confirmation.
+	confirm := b.submit(b.get(e.path("/account")), "banner-action", nil)
+	if confirm.Doc.byID("confirm-logout") == nil {
+		t.Fatalf("ending the impersonation asks no confirmation: %d\n%s", confirm.Status, confirm.Body)
+	}
+	b.submit(confirm, "confirm-logout", nil)
+	if r := b.get(e.path("/account")); r.Doc.byID("banner") != nil {
+		t.Fatal("the impersonated session is still signed in after ending it")
+	}
+	ended, err := e.sessions.List(e.ctx, e.project.ID, session.Filter{UserID: crew.ID}, store.Page{Limit: 10})
+	if err != nil || len(ended) != 1 || ended[0].RevokeReason != "impersonation_ended" {
+		t.Fatalf("the impersonated session after ending it: %+v, %v", ended, err)
 	}
 }
