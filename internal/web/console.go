@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/gatehouse-auth/gatehouse/internal/console"
@@ -282,21 +281,8 @@ func (c *cCtx) render(p *cPage, status int, actErr error, noticeKey string) {
 			c.h.consoleSignIn(c.w, c.r, c.cp, consoleBase(c.cp)+"/")
 			return
 		}
-		status = fe.Kind.HTTPStatus()
-		if fe.Kind == fault.Invalid {
-			status = http.StatusUnprocessableEntity
-		}
 		data.Form = c.r.PostForm
-		shown := false
-		for _, f := range fe.Fields {
-			if slices.Contains(p.fields, f.Field) {
-				data.Errors[f.Field] = f.Message
-				shown = true
-			}
-		}
-		if !shown {
-			pg.OtherErrors = append(pg.OtherErrors, sentence(fe.Message))
-		}
+		status = placeFailure(fe, p.fields, data.Errors, pg)
 	}
 	v, err := p.load(c)
 	if err != nil {

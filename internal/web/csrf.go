@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"net/http"
 
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 )
@@ -49,30 +48,4 @@ func selfServePurpose(projectID id.Project, sessionID id.Session) string {
 // each other.
 func consolePurpose(projectID id.Project, sessionID id.Session) string {
 	return "console\x00" + string(projectID) + "\x00" + string(sessionID)
-}
-
-// refusal is a signed-in page's answer to a form it will not act on.
-type refusal struct {
-	status               int
-	title, heading, text string
-}
-
-// refusedUnknownAction answers a form whose action the page does not have.
-var refusedUnknownAction = &refusal{http.StatusBadRequest, "Request refused", "Unknown action",
-	"This form asked for something this page does not do. Reload the page and try again."}
-
-// readSignedForm reads a signed-in page's form post of at most limit bytes
-// and checks its form token against the session cookie and purpose; nil
-// means the form may be acted on.
-func readSignedForm(w http.ResponseWriter, r *http.Request, limit int64, cookie, purpose string) *refusal {
-	r.Body = http.MaxBytesReader(w, r.Body, limit)
-	if err := r.ParseForm(); err != nil {
-		return &refusal{http.StatusBadRequest, "Request refused", "This form could not be read",
-			"Return to the previous page and try again."}
-	}
-	if !validFormToken(cookie, purpose, r.PostFormValue("csrf_token")) {
-		return &refusal{http.StatusForbidden, "Request refused", "This form has expired",
-			"The page you submitted is out of date or did not come from this site. Go back, reload the page and try again."}
-	}
-	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"slices"
 
 	"github.com/gatehouse-auth/gatehouse/internal/fault"
 	"github.com/gatehouse-auth/gatehouse/internal/id"
@@ -168,21 +167,8 @@ func (c *ssCtx) render(p *ssPage, status int, actErr error, noticeKey string) {
 			redirect(c.w, c.r, data.Base+"/signin?return_to="+url.QueryEscape(data.Base+p.path))
 			return
 		}
-		status = fe.Kind.HTTPStatus()
-		if fe.Kind == fault.Invalid {
-			status = http.StatusUnprocessableEntity
-		}
 		data.Form = c.r.PostForm
-		shown := false
-		for _, f := range fe.Fields {
-			if slices.Contains(p.fields, f.Field) {
-				data.Errors[f.Field] = f.Message
-				shown = true
-			}
-		}
-		if !shown {
-			pg.OtherErrors = append(pg.OtherErrors, sentence(fe.Message))
-		}
+		status = placeFailure(fe, p.fields, data.Errors, pg)
 	}
 	v, err := p.load(c)
 	if err != nil {
