@@ -115,6 +115,7 @@ type Service struct {
 	clock     func() time.Time
 	log       *slog.Logger
 	ttl       time.Duration
+	mailer    *mail.Worker
 }
 
 // Option configures a Service.
@@ -122,6 +123,10 @@ type Option func(*Service)
 
 // WithClock sets the clock.
 func WithClock(now func() time.Time) Option { return func(s *Service) { s.clock = now } }
+
+// WithMailer pokes the email worker after an invite's email is queued, so
+// it goes out now rather than at the worker's next poll.
+func WithMailer(w *mail.Worker) Option { return func(s *Service) { s.mailer = w } }
 
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }

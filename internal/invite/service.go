@@ -79,6 +79,7 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, projectID id.Pr
 	if err != nil {
 		return nil, err
 	}
+	s.sent()
 	return fromRecord(out), nil
 }
 
@@ -233,6 +234,7 @@ func (s *Service) Resend(ctx context.Context, actor audit.Actor, projectID id.Pr
 	if err != nil {
 		return nil, err
 	}
+	s.sent()
 	return fromRecord(out), nil
 }
 
@@ -252,4 +254,12 @@ func (s *Service) update(ctx context.Context, w store.Writer, r *store.InviteRec
 func notPending(r *store.InviteRecord, verb string) error {
 	return fault.NewConflict(CodeNotPending,
 		"only a pending or expired invite can be "+verb+"; this one is "+r.Status)
+}
+
+// sent pokes the email worker once a transaction that queued an invite's
+// email has committed.
+func (s *Service) sent() {
+	if s.mailer != nil {
+		s.mailer.Poke()
+	}
 }

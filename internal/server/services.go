@@ -75,7 +75,7 @@ func buildServices(cfg Config, db store.Store, key masterkey.Key, public string,
 	clients := oidc.NewClients(db)
 	provider := oidc.New(oidc.Options{Store: db, Tenancy: tenants, Sessions: sessions, Tokens: tokens, PublicURL: public, Logger: log})
 	limiter := throttle.New(db)
-	invites := invite.New(db, outbox, public, invite.WithLogger(log))
+	invites := invite.New(db, outbox, public, invite.WithLogger(log), invite.WithMailer(worker))
 	// Verified domains; the login flow offers their organizations to
 	// people who prove an address at them.
 	domains := domain.New(db, domain.NewResolver(cfg.DNSServer), domain.WithLogger(log))
