@@ -102,6 +102,28 @@ func staffMembers(ctx context.Context, r store.Reader, cs *store.ConsoleSettings
 	}
 }
 
+// IsActiveStaff reports whether userID is an active member of the Staff
+// organization: the check every use of an impersonation makes, so a staff
+// member whose access is taken away stops acting as anyone at once.
+func (s *Service) IsActiveStaff(ctx context.Context, userID string) (bool, error) {
+	cs, err := s.Settings(ctx)
+	if err != nil {
+		return false, err
+	}
+	uid, err := id.Parse[id.User](userID)
+	if err != nil {
+		return false, nil
+	}
+	u, err := s.d.Store.GetUser(ctx, cs.ProjectID, uid)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read staff member: %w", err)
+	}
+	return u.OrganizationID == cs.StaffOrgID && u.Status == user.StatusActive, nil
+}
+
 // HasStaff reports whether the console has at least one active staff member.
 func (s *Service) HasStaff(ctx context.Context) (bool, error) {
 	cs, err := s.Settings(ctx)

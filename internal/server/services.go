@@ -69,16 +69,23 @@ func buildServices(cfg Config, db store.Store, key masterkey.Key, public string,
 
 	tenants := tenancy.New(db, tenancy.WithLogger(log))
 	tokens := token.NewIssuer(db, sealer, token.WithLogger(log))
-	sessions := session.New(db, sealer.DeriveKey(RefreshKeyPurpose), session.WithLogger(log))
+	// The console is built on the sessions, yet every use of an
+	// impersonation asks it whether the staff member behind it may still
+	// act; the check runs only on requests, after everything is wired.
+	var staffConsole *console.Service
+	staffCheck := func(ctx context.Context, staffUserID string) (bool, error) {
+		return staffConsole.IsActiveStaff(ctx, staffUserID)
+	}
+	sessions := session.New(db, sealer.DeriveKey(RefreshKeyPurpose), session.WithLogger(log), session.WithStaffCheck(staffCheck))
 	outbox := mail.NewOutbox(db, mail.WithLogger(log), mail.WithSealer(sealer))
 	worker := mail.NewWorker(db, sender, mail.WithLogger(log), mail.WithSealer(sealer))
 	clients := oidc.NewClients(db)
 	provider := oidc.New(oidc.Options{Store: db, Tenancy: tenants, Sessions: sessions, Tokens: tokens, PublicURL: public, Logger: log})
 	limiter := throttle.New(db)
-	invites := invite.New(db, outbox, public, invite.WithLogger(log), invite.WithMailer(worker))
+	invites := invite.New(db, outbox, public, invite.WithLogger(log), invite.WithMailer(worker), invite.WithThrottle(limiter))
 	// Verified domains; the login flow offers their organizations to
 	// people who prove an address at them.
-	domains := domain.New(db, domain.NewResolver(cfg.DNSServer), domain.WithLogger(log))
+	domains := domain.New(db, domain.NewResolver(cfg.DNSServer), domain.WithLogger(log), domain.WithThrottle(limiter))
 	// One hasher for the login flow and the self-serve password change, so
 	// both draw on one pool of hashing slots.
 	hasher := password.NewHasher()
@@ -105,7 +112,7 @@ func buildServices(cfg Config, db store.Store, key masterkey.Key, public string,
 		Throttle: limiter,
 		Logger:   log,
 	})
-	staffConsole := console.New(console.Deps{
+	staffConsole = console.New(console.Deps{
 		Store: db, Tenancy: tenants, Clients: clients, Sessions: sessions,
 		Invites: invites, Domains: domains, PublicURL: public, Logger: log,
 	})

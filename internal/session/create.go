@@ -194,6 +194,19 @@ func (s *Service) judge(ctx context.Context, acc *store.SessionAccess, now time.
 		s.log.Error("session claims an impersonation it does not record", "session_id", rec.ID)
 		return nil, abs, ErrInvalid
 	}
+	if imp := rec.Impersonation; imp != nil && s.staffActive != nil {
+		ok, err := s.staffActive(ctx, imp.StaffUserID)
+		if err != nil {
+			return nil, abs, fmt.Errorf("check the impersonating staff member: %w", err)
+		}
+		if !ok {
+			if err := s.revokeRecord(ctx, rec, now, ReasonStaffRemoved, audit.System("session")); err != nil {
+				return nil, abs, err
+			}
+			return nil, abs, fmt.Errorf("%w: %w", ErrRefused, &login.Refusal{Reason: ReasonStaffRemoved,
+				Message: "the staff member behind this impersonation no longer has console access"})
+		}
+	}
 	if r := login.Permits(sess.Facts, acc.Project, acc.Org, acc.User); r != nil {
 		if err := s.revokeRecord(ctx, rec, now, r.Reason, audit.System("session")); err != nil {
 			return nil, abs, err

@@ -44,6 +44,9 @@ const touchEvery = time.Minute
 const (
 	ReasonReused       = "refresh_token_reused"
 	ReasonTokenRevoked = "token_revoked"
+	// ReasonStaffRemoved: the staff member behind an impersonation lost
+	// their console access.
+	ReasonStaffRemoved = "impersonator_removed"
 )
 
 // Errors of the token operations. Callers map them to OAuth errors:
@@ -115,7 +118,19 @@ type Service struct {
 	keys    refreshKeys
 	clock   func() time.Time
 	log     *slog.Logger
+	// staffActive says whether the staff member behind an impersonation
+	// may still act (nil: not checked).
+	staffActive StaffCheck
 }
+
+// StaffCheck reports whether a console staff member (by user ID) may still
+// act; an error is a failure to find out, not a "no".
+type StaffCheck func(ctx context.Context, staffUserID string) (bool, error)
+
+// WithStaffCheck makes every use of an impersonated session ask whether the
+// staff member behind it may still act: one whose console access was taken
+// away ends the impersonation at its next use instead of at its hour's end.
+func WithStaffCheck(f StaffCheck) Option { return func(s *Service) { s.staffActive = f } }
 
 // Option configures a Service.
 type Option func(*Service)
