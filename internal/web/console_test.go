@@ -469,6 +469,15 @@ func TestConsoleOrganizationPage(t *testing.T) {
 	if r.Doc.byID("usage-seats") == nil && r.Doc.byID("usage-unavailable") == nil {
 		t.Error("the organization page says nothing about usage")
 	}
+	// With a member, the page lists them and still renders in full.
+	member, _, err := e.ten.CreateUser(ctx, audit.Actor{Type: audit.ActorStaff, ID: string(staff.ID)}, e.acme.ID, tenancy.UserInput{OrganizationID: string(o.ID), Email: "grace@southwest.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = b.get(e.base() + "/projects/" + string(e.acme.ID) + "/orgs/" + string(o.ID))
+	if r.Status != http.StatusOK || r.Doc.byID("member-"+string(member.ID)) == nil || r.Doc.byID("all-members") == nil {
+		t.Fatalf("organization page with a member: %d\n%s", r.Status, r.Body)
+	}
 
 	r = b.submit(r, "invite-submit", map[string]string{"email": "ada@southwest.example"})
 	if r.Doc.byID("notice") == nil || !strings.Contains(r.Doc.byID("org-invites").Text(), "ada@southwest.example") {
