@@ -303,3 +303,42 @@ func TestImpersonationFactsNeedTheirStaffMember(t *testing.T) {
 		}
 	})
 }
+
+// TestRevokingAnImpersonatedSessionEndsItAll: signing out one session of an
+// impersonation — through the API, the account or organization sessions
+// page — ends the browser session and every app session made from it, with
+// impersonation.ended recorded; revoking the user's own session ends only
+// that one.
+func TestRevokingAnImpersonatedSessionEndsItAll(t *testing.T) {
+	t.Parallel()
+	engines(t, func(t *testing.T, e *env) {
+		a := e.tenant("Acme")
+		s, _ := e.impersonate(a.U)
+		g1, err := e.sess.GrantForCode(e.ctx, a.P.ID, s.ID, "cli_app")
+		fatalIf(t, err)
+		g2, err := e.sess.GrantForCode(e.ctx, a.P.ID, s.ID, "cli_other")
+		fatalIf(t, err)
+		own, _ := e.login(a.U)
+		ownApp, _ := e.connect(a.U, "cli_app")
+
+		fatalIf(t, e.sess.Revoke(session.WithActor(e.ctx, staff), a.P.ID, s.ID, "revoked_by_api"))
+		e.refreshFails(a.P.ID, "cli_other", g2.RefreshToken, session.ErrInvalid, "an app copy after its origin was revoked")
+		for _, sid := range []id.Session{s.ID, g1.Session.ID, g2.Session.ID} {
+			if got := e.get(a.P.ID, sid); got.RevokedAt == nil || got.RevokeReason != session.ReasonImpersonationEnded {
+				t.Fatalf("session %s: revoked_at %v reason %q", sid, got.RevokedAt, got.RevokeReason)
+			}
+		}
+		if n := len(e.events(a.P.ID, "impersonation.ended")); n != 1 {
+			t.Fatalf("%d impersonation.ended events, want 1", n)
+		}
+		// Baseline: the user's own sessions are untouched, and revoking one
+		// of them ends only that one.
+		if e.get(a.P.ID, own.ID).RevokedAt != nil || e.get(a.P.ID, ownApp.Session.ID).RevokedAt != nil {
+			t.Fatal("ending the impersonation revoked the user's own sessions")
+		}
+		fatalIf(t, e.sess.Revoke(e.ctx, a.P.ID, own.ID, "revoked_by_api"))
+		if got := e.get(a.P.ID, own.ID); got.RevokeReason != "revoked_by_api" || e.get(a.P.ID, ownApp.Session.ID).RevokedAt != nil {
+			t.Fatalf("revoking the user's own session: %+v", got)
+		}
+	})
+}

@@ -73,7 +73,9 @@ func (s *Service) List(ctx context.Context, projectID id.Project, f Filter, page
 }
 
 // Revoke ends one session. Revoking a revoked session changes nothing and
-// records nothing. The audit actor comes from WithActor.
+// records nothing. Revoking any session of an impersonation ends the whole
+// impersonation (EndImpersonation): its app sessions were made from the one
+// signed out and must not outlive it. The audit actor comes from WithActor.
 func (s *Service) Revoke(ctx context.Context, projectID id.Project, sessionID id.Session, reason string) error {
 	rec, err := s.st.GetSession(ctx, projectID, sessionID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -84,6 +86,9 @@ func (s *Service) Revoke(ctx context.Context, projectID id.Project, sessionID id
 	}
 	if rec.RevokedAt != nil {
 		return nil
+	}
+	if rec.Impersonation != nil {
+		return s.EndImpersonation(ctx, projectID, sessionID)
 	}
 	if err := s.revokeRecord(ctx, rec, s.now(), reason, actorOf(ctx)); err != nil {
 		return s.internal("revoke session", err)
