@@ -21,12 +21,13 @@ type Server struct {
 	mu     sync.Mutex
 	txt    map[string][]string // by lowercase FQDN
 	silent map[string]bool
+	asked  map[string]int // queries received, by lowercase FQDN
 }
 
 // Start runs a server until the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	s := &Server{txt: map[string][]string{}, silent: map[string]bool{}}
+	s := &Server{txt: map[string][]string{}, silent: map[string]bool{}, asked: map[string]int{}}
 	pc, ln := listen(t)
 	s.addr = pc.LocalAddr().String()
 	for _, srv := range []*dns.Server{
@@ -102,6 +103,14 @@ func (s *Server) SetSilent(name string) {
 	s.silent[fqdn(name)] = true
 }
 
+// Queries is how many queries for name the server has received (a lookup
+// retried over TCP counts twice).
+func (s *Server) Queries(name string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.asked[fqdn(name)]
+}
+
 func fqdn(name string) string { return dns.Fqdn(strings.ToLower(strings.TrimSpace(name))) }
 
 func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
@@ -116,6 +125,7 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 	q := req.Question[0]
 	name := strings.ToLower(q.Name)
 	s.mu.Lock()
+	s.asked[name]++
 	values, ok := s.txt[name]
 	silent := s.silent[name]
 	s.mu.Unlock()

@@ -15,6 +15,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/fault"
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
+	"github.com/gatehouse-auth/gatehouse/internal/throttle"
 )
 
 // Status is a domain's verification state.
@@ -76,6 +77,7 @@ type Service struct {
 	clock   func() time.Time
 	log     *slog.Logger
 	timeout time.Duration
+	limiter *throttle.Limiter
 }
 
 // Option configures a Service.
@@ -86,6 +88,10 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.clock 
 
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
+
+// WithThrottle limits how often domains are checked (VerifyPerDomain,
+// VerifyPerOrg). Without it checks are not limited.
+func WithThrottle(l *throttle.Limiter) Option { return func(s *Service) { s.limiter = l } }
 
 // WithLookupTimeout replaces LookupTimeout (tests of unanswered lookups).
 func WithLookupTimeout(d time.Duration) Option { return func(s *Service) { s.timeout = d } }

@@ -17,6 +17,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
 	"github.com/gatehouse-auth/gatehouse/internal/testclock"
 	"github.com/gatehouse-auth/gatehouse/internal/testdb"
+	"github.com/gatehouse-auth/gatehouse/internal/throttle"
 )
 
 // env is a domain service over a fresh database, asking a real DNS server
@@ -48,7 +49,8 @@ func newEnv(t *testing.T, st store.Store, opts ...domain.Option) *env {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := dnstest.Start(t)
 	clk := testclock.Ticking(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), time.Millisecond)
-	opts = append([]domain.Option{domain.WithClock(clk.Now), domain.WithLogger(log)}, opts...)
+	opts = append([]domain.Option{domain.WithClock(clk.Now), domain.WithLogger(log),
+		domain.WithThrottle(throttle.New(st, throttle.WithClock(clk.Now)))}, opts...)
 	return &env{
 		t: t, ctx: t.Context(), st: st, dns: srv, clock: clk,
 		tenants: tenancy.New(st, tenancy.WithLogger(log), tenancy.WithClock(clk.Now)),

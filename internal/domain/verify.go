@@ -16,6 +16,8 @@ import (
 // domain with the fault domain_not_verified, or domain_taken when another
 // organization of the project verified the name first. A verified domain
 // stays verified: verifying it again changes nothing and asks no DNS server.
+// Checks are limited per domain and per organization (throttled, see
+// VerifyPerDomain and VerifyPerOrg), counted before the lookup.
 func (s *Service) Verify(ctx context.Context, actor audit.Actor, projectID id.Project, domainID string) (*Domain, error) {
 	d, err := s.Get(ctx, projectID, domainID)
 	if err != nil {
@@ -23,6 +25,9 @@ func (s *Service) Verify(ctx context.Context, actor audit.Actor, projectID id.Pr
 	}
 	if d.Status == StatusVerified {
 		return d, nil
+	}
+	if err := s.allowCheck(ctx, d); err != nil {
+		return nil, err
 	}
 	// The lookup runs outside the transaction: a slow DNS server must not
 	// hold the database's write lock.

@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/project"
@@ -40,6 +42,9 @@ const (
 	FailedPrecondition
 	// TooLarge means the request exceeds a size limit.
 	TooLarge
+	// Throttled means the caller has done this too often recently;
+	// RetryAfter says when it may try again.
+	Throttled
 )
 
 // String names the kind.
@@ -59,6 +64,8 @@ func (k Kind) String() string {
 		return "failed_precondition"
 	case TooLarge:
 		return "too_large"
+	case Throttled:
+		return "throttled"
 	default:
 		return "internal"
 	}
@@ -81,6 +88,8 @@ func (k Kind) HTTPStatus() int {
 		return http.StatusConflict
 	case TooLarge:
 		return http.StatusRequestEntityTooLarge
+	case Throttled:
+		return http.StatusTooManyRequests
 	default:
 		return http.StatusInternalServerError
 	}
@@ -102,6 +111,7 @@ const (
 	CodeCustomRolesOff     = "custom_roles_disabled"
 	CodeTooLarge           = "request_too_large"
 	CodeUnsupportedMedia   = "unsupported_media_type"
+	CodeThrottled          = "throttled"
 	CodeInternal           = "internal"
 )
 
@@ -127,6 +137,9 @@ type Error struct {
 	Fields  []FieldViolation
 	// Err is the underlying cause, for logs only.
 	Err error
+	// RetryAfter is how long a Throttled caller must wait; surfaces send it
+	// as Retry-After.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -190,6 +203,36 @@ func NewFailedPrecondition(code, message string) *Error {
 // NewTooLarge reports an oversized request.
 func NewTooLarge(message string) *Error {
 	return &Error{Kind: TooLarge, Code: CodeTooLarge, Message: message}
+}
+
+// NewThrottled reports an action refused because it was done too often
+// recently; it may be tried again after retryAfter (at least a second).
+func NewThrottled(message string, retryAfter time.Duration) *Error {
+	return &Error{Kind: Throttled, Code: CodeThrottled, Message: message, RetryAfter: max(retryAfter, time.Second)}
+}
+
+// RetryAfterSeconds is d as a Retry-After value: whole seconds, rounded up.
+func RetryAfterSeconds(d time.Duration) string {
+	return strconv.Itoa(int((max(d, time.Second) + time.Second - 1) / time.Second))
+}
+
+// WaitText says how long a wait is in words for a message ("5 minutes"),
+// rounded up to the unit shown.
+func WaitText(d time.Duration) string {
+	plural := func(n int, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return strconv.Itoa(n) + " " + unit + "s"
+	}
+	switch {
+	case d <= time.Minute:
+		return plural(int((max(d, time.Second)+time.Second-1)/time.Second), "second")
+	case d <= time.Hour:
+		return plural(int((d+time.Minute-1)/time.Minute), "minute")
+	default:
+		return plural(int((d+time.Hour-1)/time.Hour), "hour")
+	}
 }
 
 // NewInternal wraps an unexpected error; the message shown stays generic.

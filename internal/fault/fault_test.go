@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/fault"
 	"github.com/gatehouse-auth/gatehouse/internal/project"
@@ -25,6 +26,7 @@ func TestClassification(t *testing.T) {
 		{"duplicate email", fault.NewConflict(fault.CodeEmailTaken, "x"), fault.Conflict, fault.CodeEmailTaken, http.StatusConflict},
 		{"unauthenticated", fault.NewUnauthenticated("x"), fault.Unauthenticated, fault.CodeUnauthenticated, http.StatusUnauthorized},
 		{"too large", fault.NewTooLarge("x"), fault.TooLarge, fault.CodeTooLarge, http.StatusRequestEntityTooLarge},
+		{"throttled is a 429", fault.NewThrottled("x", time.Minute), fault.Throttled, fault.CodeThrottled, http.StatusTooManyRequests},
 		{"plain error is internal", errors.New("disk on fire"), fault.Internal, fault.CodeInternal, http.StatusInternalServerError},
 	}
 	for _, c := range cases {

@@ -242,8 +242,15 @@ func caller(ctx context.Context) (id.Project, audit.Actor) {
 	return k.ProjectID, audit.Actor{Type: audit.ActorSecretKey, ID: string(k.ID)}
 }
 
-// fail maps a domain error to its problem response.
-func (h *handler) fail(err error) error { return problemFrom(h.log, err) }
+// fail maps a domain error to its problem response; a throttled one
+// carries Retry-After.
+func (h *handler) fail(err error) error {
+	p := problemFrom(h.log, err)
+	if fe, ok := fault.As(err); ok && fe.Kind == fault.Throttled {
+		return huma.ErrorWithHeaders(p, http.Header{"Retry-After": {fault.RetryAfterSeconds(fe.RetryAfter)}})
+	}
+	return p
+}
 
 // operation fills in what every operation declares: its ID, summary, tag,
 // security requirement and error responses.

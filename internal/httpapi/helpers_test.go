@@ -25,6 +25,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/store"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
 	"github.com/gatehouse-auth/gatehouse/internal/testdb"
+	"github.com/gatehouse-auth/gatehouse/internal/throttle"
 )
 
 // engines runs fn once per storage engine, in parallel.
@@ -52,8 +53,9 @@ func newEnv(t *testing.T, st store.Store) *env {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := tenancy.New(st, tenancy.WithLogger(log))
 	dns := dnstest.Start(t)
-	domains := domain.New(st, domain.NewResolver(dns.Addr()), domain.WithLogger(log))
-	srv := httptest.NewServer(httpapi.New(httpapi.Options{Service: svc, Sessions: session.New(st, make([]byte, 32), session.WithLogger(log)), Clients: oidc.NewClients(st, oidc.WithClientsLogger(log)), Domains: domains, Invites: invite.New(st, mail.NewOutbox(st), "http://gatehouse.test", invite.WithLogger(log)), PublicURL: "http://gatehouse.test", Logger: log}))
+	limiter := throttle.New(st)
+	domains := domain.New(st, domain.NewResolver(dns.Addr()), domain.WithLogger(log), domain.WithThrottle(limiter))
+	srv := httptest.NewServer(httpapi.New(httpapi.Options{Service: svc, Sessions: session.New(st, make([]byte, 32), session.WithLogger(log)), Clients: oidc.NewClients(st, oidc.WithClientsLogger(log)), Domains: domains, Invites: invite.New(st, mail.NewOutbox(st), "http://gatehouse.test", invite.WithLogger(log), invite.WithThrottle(limiter)), PublicURL: "http://gatehouse.test", Logger: log}))
 	t.Cleanup(srv.Close)
 	return &env{t: t, st: st, svc: svc, srv: srv, dns: dns}
 }

@@ -69,6 +69,8 @@ func codeForStatus(status int) string {
 		return fault.CodeUnsupportedMedia
 	case http.StatusRequestTimeout:
 		return "request_timeout"
+	case http.StatusTooManyRequests:
+		return fault.CodeThrottled
 	case 0:
 		return ""
 	default:

@@ -20,6 +20,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
 	"github.com/gatehouse-auth/gatehouse/internal/testclock"
 	"github.com/gatehouse-auth/gatehouse/internal/testdb"
+	"github.com/gatehouse-auth/gatehouse/internal/throttle"
 	"github.com/gatehouse-auth/gatehouse/internal/user"
 )
 
@@ -50,7 +51,8 @@ func engines(t *testing.T, fn func(e *env)) {
 				t: t, ctx: context.Background(), st: st, clk: clk,
 				tenants: tenancy.New(st, tenancy.WithClock(clk.Now), tenancy.WithLogger(log)),
 				outbox:  outbox,
-				svc:     invite.New(st, outbox, publicURL, invite.WithClock(clk.Now), invite.WithLogger(log)),
+				svc: invite.New(st, outbox, publicURL, invite.WithClock(clk.Now), invite.WithLogger(log),
+					invite.WithThrottle(throttle.New(st, throttle.WithClock(clk.Now)))),
 			})
 		})
 	}

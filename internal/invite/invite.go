@@ -20,6 +20,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/mail"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
+	"github.com/gatehouse-auth/gatehouse/internal/throttle"
 )
 
 // Status is an invite's stored state.
@@ -116,6 +117,7 @@ type Service struct {
 	log       *slog.Logger
 	ttl       time.Duration
 	mailer    *mail.Worker
+	limiter   *throttle.Limiter
 }
 
 // Option configures a Service.
@@ -130,6 +132,10 @@ func WithMailer(w *mail.Worker) Option { return func(s *Service) { s.mailer = w 
 
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
+
+// WithThrottle limits how often invites are resent (ResendPerInvite,
+// ResendPerOrg). Without it resends are not limited.
+func WithThrottle(l *throttle.Limiter) Option { return func(s *Service) { s.limiter = l } }
 
 // WithTTL sets how long an invite stays valid after each sending (default
 // DefaultTTL).

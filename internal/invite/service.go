@@ -183,9 +183,14 @@ func (s *Service) Revoke(ctx context.Context, actor audit.Actor, projectID id.Pr
 // revoked one cannot (invite_not_pending). The email is checked again: an
 // address that has joined the organization since is refused
 // (already_member), as is one with a newer pending invite (invite_exists).
+// Resends are limited per invite and per organization (throttled, see
+// ResendPerInvite and ResendPerOrg).
 func (s *Service) Resend(ctx context.Context, actor audit.Actor, projectID id.Project, inviteID string) (*Invite, error) {
 	iid, err := fault.ParseID[id.Invite](inviteID, "invite")
 	if err != nil {
+		return nil, err
+	}
+	if err := s.allowResend(ctx, projectID, iid); err != nil {
 		return nil, err
 	}
 	now := s.now()

@@ -70,12 +70,13 @@ func newConsoleEnv(t *testing.T) *consoleEnv {
 	outbox := mail.NewOutbox(st, mail.WithClock(clk.Now), mail.WithLogger(log))
 	tokens := token.NewIssuer(st, sealer, token.WithClock(clk.Now), token.WithLogger(log))
 	provider := oidc.New(oidc.Options{Store: st, Tenancy: ten, Sessions: sessions, Tokens: tokens, PublicURL: public, Clock: clk.Now, Logger: log})
-	invites := invite.New(st, outbox, public, invite.WithClock(clk.Now), invite.WithLogger(log))
+	limiter := throttle.New(st, throttle.WithClock(clk.Now))
+	invites := invite.New(st, outbox, public, invite.WithClock(clk.Now), invite.WithLogger(log), invite.WithThrottle(limiter))
 	dns := dnstest.Start(t)
-	domains := domain.New(st, domain.NewResolver(dns.Addr()), domain.WithClock(clk.Now), domain.WithLogger(log))
+	domains := domain.New(st, domain.NewResolver(dns.Addr()), domain.WithClock(clk.Now), domain.WithLogger(log), domain.WithThrottle(limiter))
 	lg := flow.NewService(flow.Deps{
 		Store: st, Tenancy: ten, Sessions: sessions, Outbox: outbox,
-		Hasher: password.NewHasher(), Throttle: throttle.New(st, throttle.WithClock(clk.Now)),
+		Hasher: password.NewHasher(), Throttle: limiter,
 		Invites: invites, Domains: domains, PublicURL: public, Clock: clk.Now, Logger: log,
 	})
 	con := console.New(console.Deps{

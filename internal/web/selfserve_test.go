@@ -69,11 +69,11 @@ func newSSEnv(t *testing.T) *ssEnv {
 	e.ten = tenancy.New(st, tenancy.WithClock(clk.Now), tenancy.WithLogger(log))
 	e.sessions = session.New(st, sealer.DeriveKey("refresh-token v1"), session.WithClock(clk.Now), session.WithLogger(log))
 	e.outbox = mail.NewOutbox(st, mail.WithClock(clk.Now), mail.WithLogger(log))
-	e.invites = invite.New(st, e.outbox, srv.URL, invite.WithClock(clk.Now), invite.WithLogger(log))
-	e.dns = dnstest.Start(t)
-	e.domains = domain.New(st, domain.NewResolver(e.dns.Addr()), domain.WithClock(clk.Now), domain.WithLogger(log))
-	hasher := password.NewHasher(password.WithParams(password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}))
 	limiter := throttle.New(st, throttle.WithClock(clk.Now))
+	e.invites = invite.New(st, e.outbox, srv.URL, invite.WithClock(clk.Now), invite.WithLogger(log), invite.WithThrottle(limiter))
+	e.dns = dnstest.Start(t)
+	e.domains = domain.New(st, domain.NewResolver(e.dns.Addr()), domain.WithClock(clk.Now), domain.WithLogger(log), domain.WithThrottle(limiter))
+	hasher := password.NewHasher(password.WithParams(password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}))
 	self := selfserve.New(selfserve.Deps{
 		Store: st, Tenancy: e.ten, Invites: e.invites, Domains: e.domains, Sessions: e.sessions,
 		Hasher: hasher, Throttle: limiter, Clock: clk.Now, Logger: log,
