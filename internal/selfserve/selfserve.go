@@ -50,7 +50,10 @@ type Member struct {
 	// they may look around and act as the user, but not change the user's
 	// password.
 	Impersonated bool
-	SessionID    id.Session
+	// StaffUserID is the staff member behind an impersonation: what they
+	// do is recorded as theirs, not the user's.
+	StaffUserID string
+	SessionID   id.Session
 }
 
 // FromGrant is the member of a live browser session. It returns the zero
@@ -67,6 +70,9 @@ func FromGrant(g *session.Grant) Member {
 		Impersonated: g.Session.Impersonator != nil,
 		SessionID:    g.Session.ID,
 	}
+	if imp := g.Session.Impersonator; imp != nil {
+		m.StaffUserID = imp.StaffUserID
+	}
 	if g.User != nil {
 		m.Email = g.User.Email
 	}
@@ -81,7 +87,14 @@ func (m Member) IsOwner() bool { return slices.Contains(m.Roles, rbac.RoleOwner)
 func (m Member) IsAdmin() bool { return m.IsOwner() || slices.Contains(m.Roles, rbac.RoleAdmin) }
 
 // actor is how the member appears in the audit log.
-func (m Member) actor() audit.Actor { return audit.Actor{Type: audit.ActorUser, ID: string(m.UserID)} }
+// actor is who the audit log names for the member's changes: the staff
+// member during an impersonation, else the user.
+func (m Member) actor() audit.Actor {
+	if m.Impersonated && m.StaffUserID != "" {
+		return audit.Actor{Type: audit.ActorStaff, ID: m.StaffUserID}
+	}
+	return audit.Actor{Type: audit.ActorUser, ID: string(m.UserID)}
+}
 
 // valid reports whether the member names a user at all.
 func (m Member) valid() bool { return m.ProjectID != "" && m.OrgID != "" && m.UserID != "" }
