@@ -37,7 +37,7 @@ func usageOut(u *session.Usage) Usage {
 
 // MonthParam is the month a usage operation reports on.
 type MonthParam struct {
-	Month string `query:"month" doc:"The month as YYYY-MM (UTC); the current month when omitted." example:"2026-11"`
+	Month string `query:"month" pattern:"^[0-9]{4}-(0[1-9]|1[0-2])$" patternDescription:"YYYY-MM" doc:"The month as YYYY-MM (UTC); the current month when omitted." example:"2026-11"`
 }
 
 type orgUsageInput struct {

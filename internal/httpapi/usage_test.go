@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -46,7 +47,11 @@ func TestUsageAPI(t *testing.T) {
 		}
 
 		for _, m := range []string{"2026-13", "2026-1", "nov", "2026-11-01"} {
-			a.do(http.MethodGet, "/api/v1/organizations/"+orgID+"/usage?month="+m, nil).problem(http.StatusBadRequest, "invalid_request")
+			r := a.do(http.MethodGet, "/api/v1/organizations/"+orgID+"/usage?month="+m, nil)
+			r.problem(http.StatusBadRequest, "invalid_request")
+			if !strings.Contains(string(r.body), `"location":"query.month"`) {
+				t.Fatalf("month %q: the error does not point at the query parameter: %s", m, r.body)
+			}
 			a.do(http.MethodGet, "/api/v1/usage?month="+m, nil).problem(http.StatusBadRequest, "invalid_request")
 		}
 		// Another project's organization, and no organization at all, are
