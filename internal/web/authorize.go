@@ -45,7 +45,7 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 			redirect(w, r, to)
 			return
 		}
-		redirect(w, r, h.o.OIDC.ErrorRedirect(req, "login_required", "the user is not signed in"))
+		redirect(w, r, h.o.OIDC.ErrorRedirect(req, "login_required", "the user must sign in or choose on Gatehouse's pages"))
 		return
 	}
 
