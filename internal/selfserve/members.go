@@ -7,7 +7,6 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse/internal/fault"
 	"github.com/gatehouse-auth/gatehouse/internal/rbac"
-	"github.com/gatehouse-auth/gatehouse/internal/store"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
 	"github.com/gatehouse-auth/gatehouse/internal/user"
 )
@@ -19,57 +18,23 @@ type MemberRow struct {
 	Roles []string
 }
 
-// searchScan bounds how many users one search request reads: the filter
-// runs over the organization's users page by page, and a search that
-// matches little in a very large organization continues on the next page
-// rather than reading everything at once.
-const searchScan = 5000
-
 // ListMembers lists the organization's members in creation order; search,
-// when set, keeps those whose email or any word of whose name starts with
-// it (case-insensitive). next is the cursor of the following page.
+// when set, keeps those whose email, name or a word of whose name starts
+// with it (case-insensitive, every character literal). The store filters,
+// so a page reads only as many rows as it shows. next is the cursor of the
+// following page.
 func (s *Service) ListMembers(ctx context.Context, m Member, search string, page Page) (rows []MemberRow, next string, err error) {
 	if err := requireAdmin(m); err != nil {
 		return nil, "", err
 	}
 	sp := page.store()
-	want := sp.Limit
-	search = strings.ToLower(strings.TrimSpace(search))
-	var found []*user.User
-	scanned := 0
-	cursor := sp.After
-	for len(found) < want {
-		batch := store.Page{After: cursor, Limit: want}
-		if search != "" {
-			batch.Limit = tenancy.MaxPageSize
-		}
-		us, err := s.d.Tenancy.ListUsers(ctx, m.ProjectID, tenancy.UserListFilter{OrganizationID: string(m.OrgID)}, batch)
-		if err != nil {
-			return nil, "", s.internal("list members", err)
-		}
-		for _, u := range us {
-			cursor = string(u.ID)
-			scanned++
-			if u.OrganizationID != m.OrgID || !matches(u, search) {
-				continue
-			}
-			found = append(found, u)
-			if len(found) == want {
-				break
-			}
-		}
-		switch {
-		case len(found) == want:
-			next = string(found[len(found)-1].ID)
-		case len(us) < batch.Limit:
-			next = ""
-		case scanned >= searchScan:
-			// Stop here; the page says more may follow.
-			next = cursor
-		default:
-			continue
-		}
-		break
+	found, err := s.d.Tenancy.ListUsers(ctx, m.ProjectID,
+		tenancy.UserListFilter{OrganizationID: string(m.OrgID), Search: strings.TrimSpace(search)}, sp)
+	if err != nil {
+		return nil, "", s.internal("list members", err)
+	}
+	if len(found) == sp.Limit {
+		next = string(found[len(found)-1].ID)
 	}
 	keys, err := s.d.Tenancy.RoleKeysOfUsers(ctx, m.ProjectID, found)
 	if err != nil {
@@ -79,24 +44,6 @@ func (s *Service) ListMembers(ctx context.Context, m Member, search string, page
 		rows = append(rows, MemberRow{User: u, Roles: keys[u.ID]})
 	}
 	return rows, next, nil
-}
-
-// matches reports whether the user's email, or a word of its name, starts
-// with q (already lower-cased); "" matches everyone.
-func matches(u *user.User, q string) bool {
-	if q == "" || strings.HasPrefix(strings.ToLower(u.Email), q) {
-		return true
-	}
-	name := strings.ToLower(u.DisplayName)
-	if strings.HasPrefix(name, q) {
-		return true
-	}
-	for _, w := range strings.Fields(name) {
-		if strings.HasPrefix(w, q) {
-			return true
-		}
-	}
-	return false
 }
 
 // orgUser loads a user of the member's organization; any other user,

@@ -55,6 +55,10 @@ type Page struct {
 type UserFilter struct {
 	OrganizationID id.Org
 	Email          string // normalised email, exact match
+	// Search keeps users whose email, display name or a word of the display
+	// name (after a space) starts with it, case-insensitively. Every
+	// character is literal (% and _ included).
+	Search string
 }
 
 // Reader holds the read operations. Lists return rows in ascending ID order

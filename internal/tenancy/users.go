@@ -149,6 +149,9 @@ func (s *Service) GetUser(ctx context.Context, projectID id.Project, userID stri
 type UserListFilter struct {
 	OrganizationID string
 	Email          string
+	// Search: the email, the display name or a word of it starts with this
+	// (case-insensitive; surrounding spaces ignored).
+	Search string
 }
 
 // ListUsers lists the project's users in creation order.
@@ -169,6 +172,7 @@ func (s *Service) ListUsers(ctx context.Context, projectID id.Project, f UserLis
 		}
 		sf.Email = e
 	}
+	sf.Search = strings.TrimSpace(f.Search)
 	us, err := s.st.ListUsers(ctx, projectID, sf, clampPage(page))
 	if err != nil {
 		return nil, s.classify("list users", err)

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"strings"
 
 	"github.com/gatehouse-auth/gatehouse/internal/id"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
@@ -58,6 +59,12 @@ func (r *reader) ListUsers(ctx context.Context, projectID id.Project, f store.Us
 		err  error
 	)
 	switch {
+	case f.Search != "":
+		rows, err = r.q().ListUsersBySearch(ctx, sqlcdb.ListUsersBySearchParams{
+			ProjectID: string(projectID), After: page.After,
+			OrganizationID: dbNullString(string(f.OrganizationID)), Email: dbNullString(f.Email),
+			Prefix: strings.ToLower(f.Search), MaxRows: pageLimit(page),
+		})
 	case f.Email != "":
 		rows, err = r.q().ListUsersByEmail(ctx, sqlcdb.ListUsersByEmailParams{
 			ProjectID: string(projectID), Email: f.Email, After: page.After,

@@ -100,6 +100,7 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 	cases = append(cases, inviteCases()...)
 	cases = append(cases, domainCases()...)
 	cases = append(cases, consoleCases()...)
+	cases = append(cases, userSearchCases()...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

@@ -297,6 +297,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listUsersByEmailStmt, err = db.PrepareContext(ctx, listUsersByEmail); err != nil {
 		return nil, fmt.Errorf("error preparing query ListUsersByEmail: %w", err)
 	}
+	if q.listUsersBySearchStmt, err = db.PrepareContext(ctx, listUsersBySearch); err != nil {
+		return nil, fmt.Errorf("error preparing query ListUsersBySearch: %w", err)
+	}
 	if q.listUsersInOrganizationStmt, err = db.PrepareContext(ctx, listUsersInOrganization); err != nil {
 		return nil, fmt.Errorf("error preparing query ListUsersInOrganization: %w", err)
 	}
@@ -871,6 +874,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listUsersByEmailStmt: %w", cerr)
 		}
 	}
+	if q.listUsersBySearchStmt != nil {
+		if cerr := q.listUsersBySearchStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listUsersBySearchStmt: %w", cerr)
+		}
+	}
 	if q.listUsersInOrganizationStmt != nil {
 		if cerr := q.listUsersInOrganizationStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listUsersInOrganizationStmt: %w", cerr)
@@ -1191,6 +1199,7 @@ type Queries struct {
 	listUserRolePermissionsStmt               *sql.Stmt
 	listUserRolesStmt                         *sql.Stmt
 	listUsersByEmailStmt                      *sql.Stmt
+	listUsersBySearchStmt                     *sql.Stmt
 	listUsersInOrganizationStmt               *sql.Stmt
 	listUsersInProjectStmt                    *sql.Stmt
 	lockLoginAttemptStmt                      *sql.Stmt
@@ -1326,6 +1335,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listUserRolePermissionsStmt:        q.listUserRolePermissionsStmt,
 		listUserRolesStmt:                  q.listUserRolesStmt,
 		listUsersByEmailStmt:               q.listUsersByEmailStmt,
+		listUsersBySearchStmt:              q.listUsersBySearchStmt,
 		listUsersInOrganizationStmt:        q.listUsersInOrganizationStmt,
 		listUsersInProjectStmt:             q.listUsersInProjectStmt,
 		lockLoginAttemptStmt:               q.lockLoginAttemptStmt,
