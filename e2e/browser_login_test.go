@@ -93,6 +93,21 @@ func TestBrowserLoginThroughExampleApp(t *testing.T) {
 	if again != "West Computing" {
 		t.Fatalf("second login shows organization %q", again)
 	}
+
+	// The same person also has an account at Langley: the app's "Switch
+	// organization" lists both and switches without another code.
+	api := newClient(t, srv.url, p.SecretKey)
+	langley := api.must(http.StatusCreated, "POST", "/organizations", map[string]any{"name": "Langley"}).str(t, "id")
+	api.must(http.StatusCreated, "POST", "/users", map[string]any{"organization_id": langley, "email": email})
+	step(t, ctx, "switch organization", chromedp.Click(chromedp.ID("switch")), chromedp.WaitVisible(chromedp.ID("org-"+langley)))
+	shot(t, ctx, "switch-organization")
+	step(t, ctx, "pick Langley", chromedp.Click(chromedp.ID("org-"+langley)), chromedp.WaitVisible(chromedp.ID("signed-in")))
+	if now, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("org"))); now != "Langley" {
+		t.Fatalf("after switching the app shows organization %q, want Langley", now)
+	}
+	if n := mb.count(email); n != 2 {
+		t.Fatalf("switching sent email: %d messages, want the 2 sign-in codes only", n)
+	}
 }
 
 // shot saves a screenshot of the current page when GATEHOUSE_TEST_SCREENSHOTS

@@ -191,9 +191,11 @@ func parseMaxAge(raw string) (int64, error) {
 }
 
 // parsePrompt reduces the prompt parameter to what the login honours:
-// "none", "login" or "". consent and select_account are accepted and have
-// nothing to do (no consent screen; the organization step lets a person
-// choose). none with anything else is an error (OIDC Core §3.1.2.1).
+// "none", "login", "select_account" or "". select_account asks to choose
+// the organization again (switching from the app), login to prove
+// everything again, which includes choosing; consent is accepted and has
+// nothing to do (no consent screen). none with anything else is an error
+// (OIDC Core §3.1.2.1).
 func parsePrompt(raw string) (string, error) {
 	vals := strings.Fields(raw)
 	out := ""
@@ -206,7 +208,11 @@ func parsePrompt(raw string) (string, error) {
 			out = "none"
 		case "login":
 			out = "login"
-		case "consent", "select_account":
+		case "select_account":
+			if out != "login" {
+				out = "select_account"
+			}
+		case "consent":
 		default:
 			return "", fmt.Errorf("prompt value %q is not supported", v)
 		}

@@ -30,7 +30,7 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 
 	g := h.browserGrant(r, projectID)
-	if g != nil && req.Prompt != "login" &&
+	if g != nil && req.Prompt != "login" && req.Prompt != "select_account" &&
 		(req.OrganizationHint == "" || req.OrganizationHint == g.Session.OrgID) && h.recentEnough(g.Session, req) {
 		to, err := h.o.OIDC.IssueCode(ctx, req, projectID, g.Session)
 		if err != nil {

@@ -95,11 +95,16 @@ func (h *Handler) begin(w http.ResponseWriter, r *http.Request, projectID id.Pro
 }
 
 // switching reports whether a request for req should start from the
-// browser session g's facts: g is at another organization than the one
-// req names, may seed a switch, and is recent enough for req.
+// browser session g's facts: the request names another organization than
+// the session's, or asks to choose again (prompt=select_account, the app's
+// "switch organization"); never with prompt=login, never from a session
+// whose facts prove nothing the person did, never past max_age.
 func (h *Handler) switching(g *session.Grant, req *login.AuthRequest) bool {
-	return g != nil && req.Prompt != "login" && req.OrganizationHint != "" && req.OrganizationHint != g.Session.OrgID &&
-		flow.CanSwitchFrom(g.Session) && h.recentEnough(g.Session, req)
+	if g == nil || req.Prompt == "login" {
+		return false
+	}
+	other := req.OrganizationHint != "" && req.OrganizationHint != g.Session.OrgID
+	return (other || req.Prompt == "select_account") && flow.CanSwitchFrom(g.Session) && h.recentEnough(g.Session, req)
 }
 
 // silentSwitch answers an authorization request with prompt=none that names

@@ -128,6 +128,11 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	if org := r.URL.Query().Get("organization_id"); org != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("organization_id", org))
 	}
+	if r.URL.Query().Has("switch") {
+		// Switch organization: Gatehouse lists the person's organizations
+		// again, without asking them to sign in again.
+		opts = append(opts, oauth2.SetAuthURLParam("prompt", "select_account"))
+	}
 	http.Redirect(w, r, a.oauth.AuthCodeURL(state, opts...), http.StatusFound)
 }
 
@@ -268,6 +273,7 @@ var homePage = template.Must(template.New("home").Parse(`<!doctype html>
 <dt>Permissions</dt><dd id="permissions">{{range .Permissions}}{{.}} {{end}}</dd>
 <dt>Signed in with</dt><dd id="amr">{{range .AMR}}{{.}} {{end}}</dd>
 </dl>
+<p><a id="switch" href="/login?switch">Switch organization</a></p>
 <form method="post" action="/logout"><button type="submit" id="logout">Log out</button></form>
 {{else}}
 <p><a id="login" href="/login">Log in</a></p>
