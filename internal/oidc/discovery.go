@@ -63,7 +63,7 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 			"email", "email_verified", "name", "org_id", "org", "act",
 		},
 		SubjectTypesSupported: []string{"public"},
-		PromptValuesSupported: []string{"none", "login"},
+		PromptValuesSupported: []string{"none", "login", "select_account", "consent"},
 	}
 	// Metadata changes only with the server's configuration.
 	w.Header().Set("Cache-Control", "public, max-age=300")
