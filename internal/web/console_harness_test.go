@@ -2,33 +2,21 @@ package web
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
 	"github.com/gatehouse-auth/gatehouse/internal/console"
 	"github.com/gatehouse-auth/gatehouse/internal/dnstest"
-	"github.com/gatehouse-auth/gatehouse/internal/domain"
 	"github.com/gatehouse-auth/gatehouse/internal/id"
-	"github.com/gatehouse-auth/gatehouse/internal/invite"
 	"github.com/gatehouse-auth/gatehouse/internal/login"
-	"github.com/gatehouse-auth/gatehouse/internal/login/flow"
 	"github.com/gatehouse-auth/gatehouse/internal/mail"
-	"github.com/gatehouse-auth/gatehouse/internal/oidc"
-	"github.com/gatehouse-auth/gatehouse/internal/password"
 	"github.com/gatehouse-auth/gatehouse/internal/project"
-	"github.com/gatehouse-auth/gatehouse/internal/seal"
 	"github.com/gatehouse-auth/gatehouse/internal/session"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
 	"github.com/gatehouse-auth/gatehouse/internal/testclock"
-	"github.com/gatehouse-auth/gatehouse/internal/testdb"
-	"github.com/gatehouse-auth/gatehouse/internal/throttle"
-	"github.com/gatehouse-auth/gatehouse/internal/token"
 	"github.com/gatehouse-auth/gatehouse/internal/user"
 )
 
@@ -53,50 +41,19 @@ type consoleEnv struct {
 func newConsoleEnv(t *testing.T) *consoleEnv {
 	t.Helper()
 	ctx := context.Background()
-	st := testdb.SQLite(t)
-	clk := testclock.Ticking(time.Now().UTC().Truncate(time.Second), time.Millisecond)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sealer, err := seal.New(make([]byte, 32))
+	s := newStack(t, nil, nil)
+	cs, err := s.con.Ensure(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	public := srv.URL
+	s.serve(Options{Console: s.con, DevInbox: true})
 
-	ten := tenancy.New(st, tenancy.WithClock(clk.Now), tenancy.WithLogger(log))
-	sessions := session.New(st, sealer.DeriveKey("refresh-token v1"), session.WithClock(clk.Now), session.WithLogger(log))
-	outbox := mail.NewOutbox(st, mail.WithClock(clk.Now), mail.WithLogger(log))
-	tokens := token.NewIssuer(st, sealer, token.WithClock(clk.Now), token.WithLogger(log))
-	provider := oidc.New(oidc.Options{Store: st, Tenancy: ten, Sessions: sessions, Tokens: tokens, PublicURL: public, Clock: clk.Now, Logger: log})
-	limiter := throttle.New(st, throttle.WithClock(clk.Now))
-	invites := invite.New(st, outbox, public, invite.WithClock(clk.Now), invite.WithLogger(log), invite.WithThrottle(limiter))
-	dns := dnstest.Start(t)
-	domains := domain.New(st, domain.NewResolver(dns.Addr()), domain.WithClock(clk.Now), domain.WithLogger(log), domain.WithThrottle(limiter))
-	lg := flow.NewService(flow.Deps{
-		Store: st, Tenancy: ten, Sessions: sessions, Outbox: outbox,
-		Hasher: password.NewHasher(), Throttle: limiter,
-		Invites: invites, Domains: domains, PublicURL: public, Clock: clk.Now, Logger: log,
-	})
-	con := console.New(console.Deps{
-		Store: st, Tenancy: ten, Clients: oidc.NewClients(st, oidc.WithClientsClock(clk.Now)), Sessions: sessions,
-		Invites: invites, Domains: domains, PublicURL: public, Clock: clk.Now, Logger: log,
-	})
-	cs, err := con.Ensure(ctx)
+	acme, _, _, err := s.ten.CreateProject(ctx, audit.System("test"), tenancy.ProjectInput{Name: "Acme"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	New(Options{Tenancy: ten, Login: lg, OIDC: provider, Sessions: sessions, Outbox: outbox, Invites: invites, Domains: domains, Console: con,
-		DevInbox: true, PublicURL: public, Logger: log, Clock: clk.Now}).Register(mux)
-	provider.Register(mux)
-
-	acme, _, _, err := ten.CreateProject(ctx, audit.System("test"), tenancy.ProjectInput{Name: "Acme"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &consoleEnv{t: t, st: st, srv: srv, clock: clk, ten: ten, sessions: sessions, con: con,
-		cp: cs.ProjectID, staffOrg: cs.StaffOrgID, acme: acme, outbox: outbox, dns: dns}
+	return &consoleEnv{t: t, st: s.st, srv: s.srv, clock: s.clock, ten: s.ten, sessions: s.sessions, con: s.con,
+		cp: cs.ProjectID, staffOrg: cs.StaffOrgID, acme: acme, outbox: s.outbox, dns: s.dns}
 }
 
 func (e *consoleEnv) browser() *browser { return newBrowser(e.t, e.srv.URL) }

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -13,26 +12,19 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
 	"github.com/gatehouse-auth/gatehouse/internal/dnstest"
 	"github.com/gatehouse-auth/gatehouse/internal/domain"
 	"github.com/gatehouse-auth/gatehouse/internal/invite"
-	"github.com/gatehouse-auth/gatehouse/internal/login/flow"
 	"github.com/gatehouse-auth/gatehouse/internal/mail"
 	"github.com/gatehouse-auth/gatehouse/internal/oidc"
-	"github.com/gatehouse-auth/gatehouse/internal/password"
 	"github.com/gatehouse-auth/gatehouse/internal/project"
-	"github.com/gatehouse-auth/gatehouse/internal/seal"
 	"github.com/gatehouse-auth/gatehouse/internal/session"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
 	"github.com/gatehouse-auth/gatehouse/internal/store/sqlstore"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
 	"github.com/gatehouse-auth/gatehouse/internal/testclock"
-	"github.com/gatehouse-auth/gatehouse/internal/testdb"
-	"github.com/gatehouse-auth/gatehouse/internal/throttle"
-	"github.com/gatehouse-auth/gatehouse/internal/token"
 )
 
 // The app the tests log into: its registered URIs, and one that is not.
@@ -75,52 +67,21 @@ func newEnv(t *testing.T, mutate ...func(*envConfig)) *env {
 		m(&cfg)
 	}
 	ctx := context.Background()
-	open := testdb.SQLite
-	if cfg.open != nil {
-		open = cfg.open
-	}
-	st := open(t)
-	clk := testclock.Ticking(time.Now().UTC().Truncate(time.Second), time.Millisecond)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sealer, err := seal.New(make([]byte, 32))
+	s := newStack(t, cfg.open, nil)
+	s.serve(Options{DevInbox: cfg.devInbox, TrustedProxies: cfg.trustedProxies})
+
+	p, _, _, err := s.ten.CreateProject(ctx, audit.System("test"), tenancy.ProjectInput{Name: "Acme", AutoCreateOrganizations: cfg.autoCreate})
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	public := srv.URL
-
-	ten := tenancy.New(st, tenancy.WithClock(clk.Now), tenancy.WithLogger(log))
-	sessions := session.New(st, sealer.DeriveKey("refresh-token v1"), session.WithClock(clk.Now), session.WithLogger(log))
-	outbox := mail.NewOutbox(st, mail.WithClock(clk.Now), mail.WithLogger(log))
-	tokens := token.NewIssuer(st, sealer, token.WithClock(clk.Now), token.WithLogger(log))
-	provider := oidc.New(oidc.Options{Store: st, Tenancy: ten, Sessions: sessions, Tokens: tokens, PublicURL: public, Clock: clk.Now, Logger: log})
-	invites := invite.New(st, outbox, public, invite.WithClock(clk.Now), invite.WithLogger(log))
-	dns := dnstest.Start(t)
-	domains := domain.New(st, domain.NewResolver(dns.Addr()), domain.WithClock(clk.Now), domain.WithLogger(log))
-	lg := flow.NewService(flow.Deps{
-		Store: st, Tenancy: ten, Sessions: sessions, Outbox: outbox,
-		Hasher: password.NewHasher(), Throttle: throttle.New(st, throttle.WithClock(clk.Now)),
-		Invites: invites, Domains: domains,
-		PublicURL: public, Clock: clk.Now, Logger: log,
-	})
-	New(Options{Tenancy: ten, Login: lg, OIDC: provider, Sessions: sessions, Outbox: outbox, Invites: invites,
-		DevInbox: cfg.devInbox, PublicURL: public, TrustedProxies: cfg.trustedProxies, Logger: log, Clock: clk.Now}).Register(mux)
-	provider.Register(mux)
-
-	p, _, _, err := ten.CreateProject(ctx, audit.System("test"), tenancy.ProjectInput{Name: "Acme", AutoCreateOrganizations: cfg.autoCreate})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, secret, err := oidc.NewClients(st, oidc.WithClientsClock(clk.Now)).Create(ctx, audit.System("test"), p.ID, oidc.ClientInput{
+	c, secret, err := oidc.NewClients(s.st, oidc.WithClientsClock(s.clock.Now)).Create(ctx, audit.System("test"), p.ID, oidc.ClientInput{
 		Name: "App", RedirectURIs: []string{appCallback}, PostLogoutRedirectURIs: []string{appLoggedOut},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, st: st, srv: srv, clock: clk, ten: ten, outbox: outbox, project: p, client: c, secret: secret,
-		invites: invites, domains: domains, dns: dns, sess: sessions}
+	return &env{t: t, st: s.st, srv: s.srv, clock: s.clock, ten: s.ten, outbox: s.outbox, project: p, client: c, secret: secret,
+		invites: s.invites, domains: s.domains, dns: s.dns, sess: s.sessions}
 }
 
 type envConfig struct {

@@ -2,36 +2,25 @@ package web
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
 	"github.com/gatehouse-auth/gatehouse/internal/dnstest"
 	"github.com/gatehouse-auth/gatehouse/internal/domain"
 	"github.com/gatehouse-auth/gatehouse/internal/invite"
 	"github.com/gatehouse-auth/gatehouse/internal/login"
-	"github.com/gatehouse-auth/gatehouse/internal/login/flow"
 	"github.com/gatehouse-auth/gatehouse/internal/mail"
-	"github.com/gatehouse-auth/gatehouse/internal/oidc"
 	"github.com/gatehouse-auth/gatehouse/internal/org"
 	"github.com/gatehouse-auth/gatehouse/internal/password"
 	"github.com/gatehouse-auth/gatehouse/internal/project"
 	"github.com/gatehouse-auth/gatehouse/internal/rbac"
-	"github.com/gatehouse-auth/gatehouse/internal/seal"
-	"github.com/gatehouse-auth/gatehouse/internal/selfserve"
 	"github.com/gatehouse-auth/gatehouse/internal/session"
 	"github.com/gatehouse-auth/gatehouse/internal/store"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
-	"github.com/gatehouse-auth/gatehouse/internal/testclock"
-	"github.com/gatehouse-auth/gatehouse/internal/testdb"
-	"github.com/gatehouse-auth/gatehouse/internal/throttle"
-	"github.com/gatehouse-auth/gatehouse/internal/token"
 	"github.com/gatehouse-auth/gatehouse/internal/user"
 )
 
@@ -55,40 +44,11 @@ type ssEnv struct {
 
 func newSSEnv(t *testing.T) *ssEnv {
 	t.Helper()
-	st := testdb.SQLite(t)
-	clk := testclock.Ticking(time.Now().UTC().Truncate(time.Second), time.Millisecond)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sealer, err := seal.New(make([]byte, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	e := &ssEnv{t: t, ctx: t.Context(), st: st, srv: srv, clock: clk}
-	e.ten = tenancy.New(st, tenancy.WithClock(clk.Now), tenancy.WithLogger(log))
-	e.sessions = session.New(st, sealer.DeriveKey("refresh-token v1"), session.WithClock(clk.Now), session.WithLogger(log))
-	e.outbox = mail.NewOutbox(st, mail.WithClock(clk.Now), mail.WithLogger(log))
-	limiter := throttle.New(st, throttle.WithClock(clk.Now))
-	e.invites = invite.New(st, e.outbox, srv.URL, invite.WithClock(clk.Now), invite.WithLogger(log), invite.WithThrottle(limiter))
-	e.dns = dnstest.Start(t)
-	e.domains = domain.New(st, domain.NewResolver(e.dns.Addr()), domain.WithClock(clk.Now), domain.WithLogger(log), domain.WithThrottle(limiter))
-	hasher := password.NewHasher(password.WithParams(password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}))
-	self := selfserve.New(selfserve.Deps{
-		Store: st, Tenancy: e.ten, Invites: e.invites, Domains: e.domains, Sessions: e.sessions,
-		Hasher: hasher, Throttle: limiter, Clock: clk.Now, Logger: log,
-	})
-	// The real login flow and provider: unauthenticated visitors go through
-	// /signin and come back.
-	tokens := token.NewIssuer(st, sealer, token.WithClock(clk.Now), token.WithLogger(log))
-	provider := oidc.New(oidc.Options{Store: st, Tenancy: e.ten, Sessions: e.sessions, Tokens: tokens, PublicURL: srv.URL, Clock: clk.Now, Logger: log})
-	lg := flow.NewService(flow.Deps{
-		Store: st, Tenancy: e.ten, Sessions: e.sessions, Outbox: e.outbox, Hasher: hasher, Throttle: limiter,
-		Invites: e.invites, Domains: e.domains, PublicURL: srv.URL, Clock: clk.Now, Logger: log,
-	})
-	New(Options{Tenancy: e.ten, Login: lg, OIDC: provider, Sessions: e.sessions, Outbox: e.outbox, Invites: e.invites,
-		Domains: e.domains, SelfServe: self, PublicURL: srv.URL, Logger: log, Clock: clk.Now}).Register(mux)
-	provider.Register(mux)
+	// A cheap hasher: these tests set passwords, they do not measure them.
+	s := newStack(t, nil, password.NewHasher(password.WithParams(password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})))
+	s.serve(Options{SelfServe: s.self})
+	e := &ssEnv{t: t, ctx: t.Context(), st: s.st, srv: s.srv, clock: s.clock, ten: s.ten, sessions: s.sessions,
+		outbox: s.outbox, invites: s.invites, dns: s.dns, domains: s.domains}
 	p, _, _, err := e.ten.CreateProject(e.ctx, audit.System("test"), tenancy.ProjectInput{Name: "Acme"})
 	if err != nil {
 		t.Fatal(err)
