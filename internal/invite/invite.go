@@ -133,8 +133,9 @@ func WithMailer(w *mail.Worker) Option { return func(s *Service) { s.mailer = w 
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 
-// WithThrottle limits how often invites are resent (ResendPerInvite,
-// ResendPerOrg). Without it resends are not limited.
+// WithThrottle limits how many invitation emails go out (ResendPerInvite,
+// ResendPerOrg, SendsPerAddress, CreatesPerOrg). Without it nothing is
+// limited.
 func WithThrottle(l *throttle.Limiter) Option { return func(s *Service) { s.limiter = l } }
 
 // WithTTL sets how long an invite stays valid after each sending (default

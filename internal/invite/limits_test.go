@@ -102,3 +102,53 @@ func TestResendLimitPerOrganization(t *testing.T) {
 		e.resend(a.id, other)
 	})
 }
+
+// TestInvitationsToOneAddressAreLimited: revoking and inviting again makes
+// a new invitation each time, yet one address gets at most SendsPerAddress
+// invitation emails an hour from one organization; another address, and
+// the same address from another organization, are invited as usual.
+func TestInvitationsToOneAddressAreLimited(t *testing.T) {
+	t.Parallel()
+	engines(t, func(e *env) {
+		a := e.tenant("A")
+		sent := 0
+		for sent < invite.SendsPerAddress.Limit {
+			inv, _ := e.create(a.id, a.org, "ann@example.com", "")
+			sent++
+			if _, err := e.svc.Revoke(e.ctx, admin, a.id, string(inv.ID)); err != nil {
+				t.Fatal(err)
+			}
+			e.clk.Advance(time.Minute)
+		}
+		mails := e.mails(a.id)
+		_, err := e.svc.Create(e.ctx, admin, a.id, invite.Input{OrgID: string(a.org.ID), Email: "ann@example.com"})
+		wantFault(t, err, fault.Throttled, fault.CodeThrottled, "one invitation too many to one address")
+		if n := e.mails(a.id); n != mails {
+			t.Fatalf("a refused invitation sent an email (%d, was %d)", n, mails)
+		}
+		if n := len(e.events(a.id, "invite.created")); n != sent {
+			t.Fatalf("%d invite.created events, want %d", n, sent)
+		}
+		e.create(a.id, a.org, "bob@example.com", "")
+		e.create(a.id, a.org2, "ann@example.com", "")
+	})
+}
+
+// TestRefusedResendsAreNotCounted: resending an invite that is no longer
+// pending is refused for that reason and does not use up the budget.
+func TestRefusedResendsAreNotCounted(t *testing.T) {
+	t.Parallel()
+	engines(t, func(e *env) {
+		a := e.tenant("A")
+		gone, _ := e.create(a.id, a.org, "gone@example.com", "")
+		if _, err := e.svc.Revoke(e.ctx, admin, a.id, string(gone.ID)); err != nil {
+			t.Fatal(err)
+		}
+		for range invite.ResendPerOrg.Limit + 1 {
+			_, err := e.svc.Resend(e.ctx, admin, a.id, string(gone.ID))
+			wantFault(t, err, fault.Conflict, invite.CodeNotPending, "resending a revoked invite")
+		}
+		inv, _ := e.create(a.id, a.org, "ann@example.com", "")
+		e.resend(a.id, inv)
+	})
+}

@@ -34,6 +34,9 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, projectID id.Pr
 	if roleKey == "" {
 		roleKey = rbac.RoleMember
 	}
+	if err := s.allowCreate(ctx, projectID, oid, email); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	token, hash := newToken()
 	var out *store.InviteRecord
