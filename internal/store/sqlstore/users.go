@@ -59,11 +59,15 @@ func (r *reader) ListUsers(ctx context.Context, projectID id.Project, f store.Us
 		err  error
 	)
 	switch {
+	case f.Search != "" && f.OrganizationID != "":
+		rows, err = r.q().ListOrgUsersBySearch(ctx, sqlcdb.ListOrgUsersBySearchParams{
+			ProjectID: string(projectID), OrganizationID: string(f.OrganizationID), After: page.After,
+			Email: dbNullString(f.Email), Prefix: strings.ToLower(f.Search), Typed: f.Search, MaxRows: pageLimit(page),
+		})
 	case f.Search != "":
 		rows, err = r.q().ListUsersBySearch(ctx, sqlcdb.ListUsersBySearchParams{
 			ProjectID: string(projectID), After: page.After,
-			OrganizationID: dbNullString(string(f.OrganizationID)), Email: dbNullString(f.Email),
-			Prefix: strings.ToLower(f.Search), MaxRows: pageLimit(page),
+			Email: dbNullString(f.Email), Prefix: strings.ToLower(f.Search), Typed: f.Search, MaxRows: pageLimit(page),
 		})
 	case f.Email != "":
 		rows, err = r.q().ListUsersByEmail(ctx, sqlcdb.ListUsersByEmailParams{

@@ -69,6 +69,12 @@ func testUserSearch(e *env) {
 	same(e.t, []*user.User{}, search(a, store.UserFilter{Search: "_"}, 10), "a lone underscore")
 	same(e.t, []*user.User{}, search(a, store.UserFilter{Search: "nobody"}, 10), "no match")
 
+	// A name starting with an accented capital is found when typed as it
+	// is written (on both engines; folding "é" to "É" is Postgres's only).
+	accented := e.createNamed(a.Org, "emile@acme.example", "Émile Zola", "jan@acme.example", "Jan Øystein")
+	same(e.t, []*user.User{accented[0]}, search(a, store.UserFilter{OrganizationID: a.Org.ID, Search: "Émile"}, 10), "an accented first word, as written")
+	same(e.t, []*user.User{accented[1]}, search(a, store.UserFilter{Search: "Øyst"}, 10), "an accented later word, as written")
+
 	// Keyset pagination: the page after a match starts after it.
 	got, err := e.st.ListUsers(e.ctx, a.P.ID, store.UserFilter{Search: "ada"}, store.Page{After: string(mine[1].ID), Limit: 1})
 	noErr(e.t, err, "search after a middle ID")

@@ -45,18 +45,31 @@ WHERE project_id = sqlc.arg(project_id) AND email = sqlc.arg(email) AND id > sql
 ORDER BY id LIMIT sqlc.arg(max_rows);
 
 -- Search: the email starts with the prefix, or the display name or a word
--- of it (after a space) does. Both sides are lower-cased (the prefix in Go).
--- It compares with substr and replace rather than LIKE: they take the
--- prefix literally, so % and _ need no escaping, and they behave the same
--- on both engines. Rows are walked in ID order within the project, so a
--- page stops as soon as it is full.
+-- of it (after a space) does, compared lower-cased (the prefix in Go) or
+-- exactly as typed: SQLite's lower() folds only ASCII letters, so a name
+-- starting with an accented capital is still found there when typed so. It compares with substr and
+-- replace rather than LIKE: they take the prefix literally, so % and _ need
+-- no escaping, and they behave the same on both engines. An organization's
+-- search has its own query, so it walks that organization's index only.
+
+-- name: ListOrgUsersBySearch :many
+SELECT * FROM users
+WHERE project_id = sqlc.arg(project_id) AND organization_id = sqlc.arg(organization_id) AND id > sqlc.arg(after)
+    AND (CAST(sqlc.narg(email) AS TEXT) IS NULL OR email = sqlc.narg(email))
+    AND (substr(lower(email), 1, length(CAST(sqlc.arg(prefix) AS TEXT))) = CAST(sqlc.arg(prefix) AS TEXT)
+        OR length(replace(' ' || lower(display_name), ' ' || CAST(sqlc.arg(prefix) AS TEXT), ''))
+            < length(' ' || lower(display_name))
+        OR length(replace(' ' || display_name, ' ' || CAST(sqlc.arg(typed) AS TEXT), ''))
+            < length(' ' || display_name))
+ORDER BY id LIMIT sqlc.arg(max_rows);
 
 -- name: ListUsersBySearch :many
 SELECT * FROM users
 WHERE project_id = sqlc.arg(project_id) AND id > sqlc.arg(after)
-    AND (CAST(sqlc.narg(organization_id) AS TEXT) IS NULL OR organization_id = sqlc.narg(organization_id))
     AND (CAST(sqlc.narg(email) AS TEXT) IS NULL OR email = sqlc.narg(email))
     AND (substr(lower(email), 1, length(CAST(sqlc.arg(prefix) AS TEXT))) = CAST(sqlc.arg(prefix) AS TEXT)
         OR length(replace(' ' || lower(display_name), ' ' || CAST(sqlc.arg(prefix) AS TEXT), ''))
-            < length(' ' || lower(display_name)))
+            < length(' ' || lower(display_name))
+        OR length(replace(' ' || display_name, ' ' || CAST(sqlc.arg(typed) AS TEXT), ''))
+            < length(' ' || display_name))
 ORDER BY id LIMIT sqlc.arg(max_rows);

@@ -246,6 +246,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listOAuthClientsStmt, err = db.PrepareContext(ctx, listOAuthClients); err != nil {
 		return nil, fmt.Errorf("error preparing query ListOAuthClients: %w", err)
 	}
+	if q.listOrgUsersBySearchStmt, err = db.PrepareContext(ctx, listOrgUsersBySearch); err != nil {
+		return nil, fmt.Errorf("error preparing query ListOrgUsersBySearch: %w", err)
+	}
 	if q.listOrganizationDomainsStmt, err = db.PrepareContext(ctx, listOrganizationDomains); err != nil {
 		return nil, fmt.Errorf("error preparing query ListOrganizationDomains: %w", err)
 	}
@@ -789,6 +792,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listOAuthClientsStmt: %w", cerr)
 		}
 	}
+	if q.listOrgUsersBySearchStmt != nil {
+		if cerr := q.listOrgUsersBySearchStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listOrgUsersBySearchStmt: %w", cerr)
+		}
+	}
 	if q.listOrganizationDomainsStmt != nil {
 		if cerr := q.listOrganizationDomainsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listOrganizationDomainsStmt: %w", cerr)
@@ -1182,6 +1190,7 @@ type Queries struct {
 	listInvitesInProjectStmt                  *sql.Stmt
 	listMailStmt                              *sql.Stmt
 	listOAuthClientsStmt                      *sql.Stmt
+	listOrgUsersBySearchStmt                  *sql.Stmt
 	listOrganizationDomainsStmt               *sql.Stmt
 	listOrganizationUsageStmt                 *sql.Stmt
 	listOrganizationsStmt                     *sql.Stmt
@@ -1318,6 +1327,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listInvitesInProjectStmt:           q.listInvitesInProjectStmt,
 		listMailStmt:                       q.listMailStmt,
 		listOAuthClientsStmt:               q.listOAuthClientsStmt,
+		listOrgUsersBySearchStmt:           q.listOrgUsersBySearchStmt,
 		listOrganizationDomainsStmt:        q.listOrganizationDomainsStmt,
 		listOrganizationUsageStmt:          q.listOrganizationUsageStmt,
 		listOrganizationsStmt:              q.listOrganizationsStmt,

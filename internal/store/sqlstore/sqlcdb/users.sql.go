@@ -124,6 +124,78 @@ func (q *Queries) InsertUser(ctx context.Context, arg InsertUserParams) (int64, 
 	return result.RowsAffected()
 }
 
+const listOrgUsersBySearch = `-- name: ListOrgUsersBySearch :many
+
+SELECT id, project_id, organization_id, email, email_verified, display_name, status, created_at, updated_at, last_login_at FROM users
+WHERE project_id = $1 AND organization_id = $2 AND id > $3
+    AND (CAST($4 AS TEXT) IS NULL OR email = $4)
+    AND (substr(lower(email), 1, length(CAST($5 AS TEXT))) = CAST($5 AS TEXT)
+        OR length(replace(' ' || lower(display_name), ' ' || CAST($5 AS TEXT), ''))
+            < length(' ' || lower(display_name))
+        OR length(replace(' ' || display_name, ' ' || CAST($6 AS TEXT), ''))
+            < length(' ' || display_name))
+ORDER BY id LIMIT $7
+`
+
+type ListOrgUsersBySearchParams struct {
+	ProjectID      string
+	OrganizationID string
+	After          string
+	Email          sql.NullString
+	Prefix         string
+	Typed          string
+	MaxRows        int32
+}
+
+// Search: the email starts with the prefix, or the display name or a word
+// of it (after a space) does, compared lower-cased (the prefix in Go) or
+// exactly as typed: SQLite's lower() folds only ASCII letters, so a name
+// starting with an accented capital is still found there when typed so. It compares with substr and
+// replace rather than LIKE: they take the prefix literally, so % and _ need
+// no escaping, and they behave the same on both engines. An organization's
+// search has its own query, so it walks that organization's index only.
+func (q *Queries) ListOrgUsersBySearch(ctx context.Context, arg ListOrgUsersBySearchParams) ([]User, error) {
+	rows, err := q.query(ctx, q.listOrgUsersBySearchStmt, listOrgUsersBySearch,
+		arg.ProjectID,
+		arg.OrganizationID,
+		arg.After,
+		arg.Email,
+		arg.Prefix,
+		arg.Typed,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []User{}
+	for rows.Next() {
+		var i User
+		if err := rows.Scan(
+			&i.ID,
+			&i.ProjectID,
+			&i.OrganizationID,
+			&i.Email,
+			&i.EmailVerified,
+			&i.DisplayName,
+			&i.Status,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.LastLoginAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listUsersByEmail = `-- name: ListUsersByEmail :many
 SELECT id, project_id, organization_id, email, email_verified, display_name, status, created_at, updated_at, last_login_at FROM users
 WHERE project_id = $1 AND email = $2 AND id > $3
@@ -180,39 +252,33 @@ func (q *Queries) ListUsersByEmail(ctx context.Context, arg ListUsersByEmailPara
 }
 
 const listUsersBySearch = `-- name: ListUsersBySearch :many
-
 SELECT id, project_id, organization_id, email, email_verified, display_name, status, created_at, updated_at, last_login_at FROM users
 WHERE project_id = $1 AND id > $2
-    AND (CAST($3 AS TEXT) IS NULL OR organization_id = $3)
-    AND (CAST($4 AS TEXT) IS NULL OR email = $4)
-    AND (substr(lower(email), 1, length(CAST($5 AS TEXT))) = CAST($5 AS TEXT)
-        OR length(replace(' ' || lower(display_name), ' ' || CAST($5 AS TEXT), ''))
-            < length(' ' || lower(display_name)))
+    AND (CAST($3 AS TEXT) IS NULL OR email = $3)
+    AND (substr(lower(email), 1, length(CAST($4 AS TEXT))) = CAST($4 AS TEXT)
+        OR length(replace(' ' || lower(display_name), ' ' || CAST($4 AS TEXT), ''))
+            < length(' ' || lower(display_name))
+        OR length(replace(' ' || display_name, ' ' || CAST($5 AS TEXT), ''))
+            < length(' ' || display_name))
 ORDER BY id LIMIT $6
 `
 
 type ListUsersBySearchParams struct {
-	ProjectID      string
-	After          string
-	OrganizationID sql.NullString
-	Email          sql.NullString
-	Prefix         string
-	MaxRows        int32
+	ProjectID string
+	After     string
+	Email     sql.NullString
+	Prefix    string
+	Typed     string
+	MaxRows   int32
 }
 
-// Search: the email starts with the prefix, or the display name or a word
-// of it (after a space) does. Both sides are lower-cased (the prefix in Go).
-// It compares with substr and replace rather than LIKE: they take the
-// prefix literally, so % and _ need no escaping, and they behave the same
-// on both engines. Rows are walked in ID order within the project, so a
-// page stops as soon as it is full.
 func (q *Queries) ListUsersBySearch(ctx context.Context, arg ListUsersBySearchParams) ([]User, error) {
 	rows, err := q.query(ctx, q.listUsersBySearchStmt, listUsersBySearch,
 		arg.ProjectID,
 		arg.After,
-		arg.OrganizationID,
 		arg.Email,
 		arg.Prefix,
+		arg.Typed,
 		arg.MaxRows,
 	)
 	if err != nil {
