@@ -200,8 +200,9 @@ func (s *Service) judge(ctx context.Context, acc *store.SessionAccess, now time.
 			return nil, abs, fmt.Errorf("check the impersonating staff member: %w", err)
 		}
 		if !ok {
-			if err := s.revokeRecord(ctx, rec, now, ReasonStaffRemoved, audit.System("session")); err != nil {
-				return nil, abs, err
+			// The whole impersonation ends, the app sessions made from it too.
+			if err := s.endImpersonation(ctx, rec, ReasonStaffRemoved, audit.System("session")); err != nil {
+				return nil, abs, fmt.Errorf("end impersonation: %w", err)
 			}
 			return nil, abs, fmt.Errorf("%w: %w", ErrRefused, &login.Refusal{Reason: ReasonStaffRemoved,
 				Message: "the staff member behind this impersonation no longer has console access"})

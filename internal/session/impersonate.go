@@ -150,24 +150,29 @@ func (s *Service) EndImpersonation(ctx context.Context, projectID id.Project, se
 	if err != nil {
 		return s.internal("end impersonation", err)
 	}
-	imp := rec.Impersonation
-	if imp == nil {
+	if rec.Impersonation == nil {
 		return fault.NewFailedPrecondition("not_impersonation", "this session is not an impersonation")
 	}
-	now := s.now()
-	err = s.st.Write(ctx, func(w store.Writer) error {
-		n, err := w.RevokeImpersonation(ctx, projectID, imp.OriginID, now, ReasonImpersonationEnded)
-		if err != nil || n == 0 {
-			return err
-		}
-		return w.InsertAuditEvent(ctx, event(now, projectID, rec.OrgID, actorOf(ctx), "impersonation.ended", "session", string(imp.OriginID),
-			nil, map[string]any{
-				"user_id": rec.UserID, "staff_user_id": imp.StaffUserID, "staff_email": imp.StaffEmail,
-				"revoked_sessions": n, "reason": ReasonImpersonationEnded,
-			}))
-	})
-	if err != nil {
+	if err := s.endImpersonation(ctx, rec, ReasonImpersonationEnded, actorOf(ctx)); err != nil {
 		return s.internal("end impersonation", err)
 	}
 	return nil
+}
+
+// endImpersonation revokes every session of rec's impersonation (rec must
+// be one) for reason, with one impersonation.ended event by actor, in one
+// transaction; nothing when they are all revoked already.
+func (s *Service) endImpersonation(ctx context.Context, rec *store.SessionRecord, reason string, actor audit.Actor) error {
+	imp, now := rec.Impersonation, s.now()
+	return s.st.Write(ctx, func(w store.Writer) error {
+		n, err := w.RevokeImpersonation(ctx, rec.ProjectID, imp.OriginID, now, reason)
+		if err != nil || n == 0 {
+			return err
+		}
+		return w.InsertAuditEvent(ctx, event(now, rec.ProjectID, rec.OrgID, actor, "impersonation.ended", "session", string(imp.OriginID),
+			nil, map[string]any{
+				"user_id": rec.UserID, "staff_user_id": imp.StaffUserID, "staff_email": imp.StaffEmail,
+				"revoked_sessions": n, "reason": reason,
+			}))
+	})
 }

@@ -340,5 +340,23 @@ func TestRevokingAnImpersonatedSessionEndsItAll(t *testing.T) {
 		if got := e.get(a.P.ID, own.ID); got.RevokeReason != "revoked_by_api" || e.get(a.P.ID, ownApp.Session.ID).RevokedAt != nil {
 			t.Fatalf("revoking the user's own session: %+v", got)
 		}
+
+		// An app revoking its refresh token (RFC 7009) of a new
+		// impersonation ends all of it too, as the staff member's act.
+		s2, _ := e.impersonate(a.U)
+		h1, err := e.sess.GrantForCode(e.ctx, a.P.ID, s2.ID, "cli_app")
+		fatalIf(t, err)
+		h2, err := e.sess.GrantForCode(e.ctx, a.P.ID, s2.ID, "cli_other")
+		fatalIf(t, err)
+		fatalIf(t, e.sess.RevokeRefreshToken(e.ctx, a.P.ID, "cli_other", h2.RefreshToken))
+		for _, sid := range []id.Session{s2.ID, h1.Session.ID, h2.Session.ID} {
+			if got := e.get(a.P.ID, sid); got.RevokedAt == nil || got.RevokeReason != session.ReasonImpersonationEnded {
+				t.Fatalf("after the app revoked its token, session %s: revoked_at %v reason %q", sid, got.RevokedAt, got.RevokeReason)
+			}
+		}
+		evs := e.events(a.P.ID, "impersonation.ended")
+		if len(evs) != 2 || evs[0].Actor != staff {
+			t.Fatalf("impersonation.ended events: %d, newest by %+v", len(evs), evs[0].Actor)
+		}
 	})
 }

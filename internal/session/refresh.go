@@ -150,5 +150,10 @@ func (s *Service) RevokeRefreshToken(ctx context.Context, projectID id.Project, 
 	if rec.ClientID != clientID || rec.RevokedAt != nil {
 		return nil
 	}
+	if imp := rec.Impersonation; imp != nil {
+		// The app signs the impersonation out: all of it ends, recorded as
+		// the staff member's (it is their session, not the user's).
+		return s.endImpersonation(ctx, rec, ReasonImpersonationEnded, audit.Actor{Type: audit.ActorStaff, ID: imp.StaffUserID})
+	}
 	return s.revokeRecord(ctx, rec, s.now(), ReasonTokenRevoked, audit.Actor{Type: audit.ActorUser, ID: string(rec.UserID)})
 }

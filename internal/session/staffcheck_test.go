@@ -43,8 +43,10 @@ func TestImpersonationEndsWhenTheStaffMemberLosesAccess(t *testing.T) {
 			fatalIf(t, err)
 			return s, browser, g.RefreshToken
 		}
-		_, aliceBrowser, aliceRefresh := start(alice)
+		aliceSession, aliceBrowser, aliceRefresh := start(alice)
 		_, _, bobRefresh := start(bob)
+		aliceCopy, err := svc.GrantForCode(e.ctx, a.P.ID, aliceSession.ID, "cli_other")
+		fatalIf(t, err)
 
 		g, err := svc.Refresh(e.ctx, a.P.ID, "cli_app", aliceRefresh)
 		fatalIf(t, err)
@@ -61,6 +63,14 @@ func TestImpersonationEndsWhenTheStaffMemberLosesAccess(t *testing.T) {
 		}
 		if _, err := svc.Authenticate(e.ctx, a.P.ID, aliceBrowser); err == nil {
 			t.Fatal("the hosted pages still accept the deactivated staff member's impersonation")
+		}
+		// The whole impersonation ended at that first use, its other app
+		// session too, recorded once.
+		if got := e.get(a.P.ID, aliceCopy.Session.ID); got.RevokedAt == nil || got.RevokeReason != session.ReasonStaffRemoved {
+			t.Fatalf("the impersonation's other app session: revoked_at %v reason %q", got.RevokedAt, got.RevokeReason)
+		}
+		if n := len(e.events(a.P.ID, "impersonation.ended")); n != 1 {
+			t.Fatalf("%d impersonation.ended events, want 1", n)
 		}
 		if _, err := svc.Refresh(e.ctx, a.P.ID, "cli_app", bobRefresh); err != nil {
 			t.Fatalf("another staff member's impersonation ended too: %v", err)

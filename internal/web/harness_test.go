@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
+	"github.com/gatehouse-auth/gatehouse/internal/console"
 	"github.com/gatehouse-auth/gatehouse/internal/dnstest"
 	"github.com/gatehouse-auth/gatehouse/internal/domain"
 	"github.com/gatehouse-auth/gatehouse/internal/invite"
@@ -58,6 +59,7 @@ type env struct {
 	domains *domain.Service
 	dns     *dnstest.Server
 	sess    *session.Service
+	con     *console.Service
 }
 
 func newEnv(t *testing.T, mutate ...func(*envConfig)) *env {
@@ -81,7 +83,7 @@ func newEnv(t *testing.T, mutate ...func(*envConfig)) *env {
 		t.Fatal(err)
 	}
 	return &env{t: t, st: s.st, srv: s.srv, clock: s.clock, ten: s.ten, outbox: s.outbox, project: p, client: c, secret: secret,
-		invites: s.invites, domains: s.domains, dns: s.dns, sess: s.sessions}
+		invites: s.invites, domains: s.domains, dns: s.dns, sess: s.sessions, con: s.con}
 }
 
 type envConfig struct {

@@ -47,7 +47,7 @@ func TestLogoutEndsImpersonation(t *testing.T) {
 			if err != nil || len(us) != 1 {
 				t.Fatalf("users: %v %v", us, err)
 			}
-			staff := audit.Actor{Type: audit.ActorStaff, ID: "usr_01m8staffstaffstaffstaffst"}
+			staff := staffActor(t, e.con, "support@vendor.example")
 
 			// appTokens signs the browser into the app through authorize and
 			// returns the app's ID and refresh tokens.

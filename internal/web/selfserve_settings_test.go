@@ -147,7 +147,7 @@ func TestSelfServeImpersonation(t *testing.T) {
 	e.user("owner@southwest.test")
 	crew := e.user("crew@southwest.test")
 	_, tok, err := e.sessions.Impersonate(e.ctx, session.Impersonation{
-		ProjectID: e.project.ID, UserID: crew.ID, Staff: audit.Actor{Type: audit.ActorStaff, ID: "user_staff"},
+		ProjectID: e.project.ID, UserID: crew.ID, Staff: staffActor(t, e.con, "support@vendor.test"),
 		StaffEmail: "support@vendor.test", Reason: "ticket 4711",
 	})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
+	"github.com/gatehouse-auth/gatehouse/internal/console"
 	"github.com/gatehouse-auth/gatehouse/internal/dnstest"
 	"github.com/gatehouse-auth/gatehouse/internal/domain"
 	"github.com/gatehouse-auth/gatehouse/internal/invite"
@@ -40,6 +41,7 @@ type ssEnv struct {
 	outbox   *mail.Outbox
 	project  *project.Project
 	org      *org.Organization
+	con      *console.Service
 }
 
 func newSSEnv(t *testing.T) *ssEnv {
@@ -48,7 +50,7 @@ func newSSEnv(t *testing.T) *ssEnv {
 	s := newStack(t, nil, password.NewHasher(password.WithParams(password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})))
 	s.serve(Options{SelfServe: s.self})
 	e := &ssEnv{t: t, ctx: t.Context(), st: s.st, srv: s.srv, clock: s.clock, ten: s.ten, sessions: s.sessions,
-		outbox: s.outbox, invites: s.invites, dns: s.dns, domains: s.domains}
+		outbox: s.outbox, invites: s.invites, dns: s.dns, domains: s.domains, con: s.con}
 	p, _, _, err := e.ten.CreateProject(e.ctx, audit.System("test"), tenancy.ProjectInput{Name: "Acme"})
 	if err != nil {
 		t.Fatal(err)

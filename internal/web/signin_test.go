@@ -355,7 +355,7 @@ func TestSwitchIgnoresImpersonatedSessions(t *testing.T) {
 		t.Fatalf("user at Alpha: %v %v", us, err)
 	}
 	_, token, err := e.sess.Impersonate(ctx, session.Impersonation{ProjectID: e.project.ID, UserID: us[0].ID,
-		Staff: audit.Actor{Type: audit.ActorStaff, ID: "user_staff"}, StaffEmail: "staff@vendor.example", Reason: "Ticket 4821"})
+		Staff: staffActor(t, e.con, "staff@vendor.example"), StaffEmail: "staff@vendor.example", Reason: "Ticket 4821"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-auth/gatehouse/internal/audit"
 	"github.com/gatehouse-auth/gatehouse/internal/console"
 	"github.com/gatehouse-auth/gatehouse/internal/dnstest"
 	"github.com/gatehouse-auth/gatehouse/internal/domain"
@@ -74,7 +76,13 @@ func newStack(t *testing.T, open func(testing.TB) *sqlstore.DB, hasher *password
 
 	s := &stack{st: st, srv: srv, mux: mux, clock: clk, log: log, hasher: hasher}
 	s.ten = tenancy.New(st, tenancy.WithClock(clk.Now), tenancy.WithLogger(log))
-	s.sessions = session.New(st, sealer.DeriveKey("refresh-token v1"), session.WithClock(clk.Now), session.WithLogger(log))
+	// As in the server: every use of an impersonation asks the console
+	// (built below, on these sessions) whether its staff member may act.
+	staffCheck := func(ctx context.Context, staffUserID string) (bool, error) {
+		return s.con.IsActiveStaff(ctx, staffUserID)
+	}
+	s.sessions = session.New(st, sealer.DeriveKey("refresh-token v1"), session.WithClock(clk.Now), session.WithLogger(log),
+		session.WithStaffCheck(staffCheck))
 	s.outbox = mail.NewOutbox(st, mail.WithClock(clk.Now), mail.WithLogger(log))
 	tokens := token.NewIssuer(st, sealer, token.WithClock(clk.Now), token.WithLogger(log))
 	s.provider = oidc.New(oidc.Options{Store: st, Tenancy: s.ten, Sessions: s.sessions, Tokens: tokens, PublicURL: public, Clock: clk.Now, Logger: log})
@@ -104,4 +112,16 @@ func (s *stack) serve(o Options) {
 	o.Invites, o.Domains, o.PublicURL, o.Logger, o.Clock = s.invites, s.domains, s.srv.URL, s.log, s.clock.Now
 	New(o).Register(s.mux)
 	s.provider.Register(s.mux)
+}
+
+// staffActor makes email a member of the console's staff (creating the
+// console project on first use) and returns them as the actor of an
+// impersonation: every use of one asks whether its staff member is active.
+func staffActor(t *testing.T, con *console.Service, email string) audit.Actor {
+	t.Helper()
+	u, err := con.AddStaff(context.Background(), audit.System("test"), email)
+	if err != nil {
+		t.Fatalf("add staff: %v", err)
+	}
+	return audit.Actor{Type: audit.ActorStaff, ID: string(u.ID)}
 }
