@@ -7,7 +7,6 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/fault"
 	"github.com/gatehouse-auth/gatehouse/internal/org"
 	"github.com/gatehouse-auth/gatehouse/internal/project"
-	"github.com/gatehouse-auth/gatehouse/internal/rbac"
 	"github.com/gatehouse-auth/gatehouse/internal/session"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
 )
@@ -84,9 +83,6 @@ func (s *Service) UpdateSettings(ctx context.Context, m Member, in Settings) (*o
 		Name: in.Name, RequireMFA: in.RequireMFA, RequireSSO: in.RequireSSO,
 		SessionMaxLifetime: in.SessionMaxLifetime, SessionIdleTimeout: in.SessionIdleTimeout,
 		JoinByDomain: in.JoinByDomain, JoinRoleKey: in.JoinRoleKey,
-	}
-	if in.JoinRoleKey != nil && *in.JoinRoleKey == rbac.RoleOwner {
-		return nil, fault.InvalidField("join_role", "people who join by domain cannot become owners; choose another role")
 	}
 	if in.AllowedLoginMethods != nil {
 		p, err := s.d.Tenancy.GetProject(ctx, m.ProjectID)
