@@ -57,23 +57,13 @@ func (s *Service) UnassignRole(ctx context.Context, st *Staff, projectID id.Proj
 }
 
 // SetUserStatus deactivates or reactivates a user. Deactivating also ends
-// the user's sessions, so the change takes effect at once rather than at
-// the next refresh.
+// the user's sessions (the tenancy layer does it, whoever deactivates).
 func (s *Service) SetUserStatus(ctx context.Context, st *Staff, projectID id.Project, userID string, status user.Status) (*user.User, error) {
 	if err := s.allow(st); err != nil {
 		return nil, err
 	}
 	v := string(status)
-	u, err := s.d.Tenancy.UpdateUser(ctx, st.Actor(), projectID, userID, tenancy.UserUpdate{Status: &v})
-	if err != nil {
-		return nil, err
-	}
-	if status == user.StatusDeactivated {
-		if _, err := s.d.Sessions.RevokeUser(session.WithActor(ctx, st.Actor()), projectID, u.ID, "user deactivated"); err != nil {
-			return nil, err
-		}
-	}
-	return u, nil
+	return s.d.Tenancy.UpdateUser(ctx, st.Actor(), projectID, userID, tenancy.UserUpdate{Status: &v})
 }
 
 // ListUserSessions lists a user's live sessions.
@@ -85,23 +75,13 @@ func (s *Service) ListUserSessions(ctx context.Context, st *Staff, projectID id.
 }
 
 // RevokeSession ends one session. Signing out a session of an
-// impersonation ends the whole impersonation (the browser session it
-// started as and every app session made from it), recorded as
-// impersonation.ended: an app must not keep acting as the user after staff
-// stopped.
+// impersonation ends the whole impersonation (session.Service.Revoke does),
+// recorded as impersonation.ended by the staff member.
 func (s *Service) RevokeSession(ctx context.Context, st *Staff, projectID id.Project, sessionID id.Session) error {
 	if err := s.allow(st); err != nil {
 		return err
 	}
-	ctx = session.WithActor(ctx, st.Actor())
-	sess, err := s.d.Sessions.Get(ctx, projectID, sessionID)
-	if err != nil {
-		return err
-	}
-	if sess.Impersonator != nil {
-		return s.d.Sessions.EndImpersonation(ctx, projectID, sessionID)
-	}
-	return s.d.Sessions.Revoke(ctx, projectID, sessionID, "revoked by staff")
+	return s.d.Sessions.Revoke(session.WithActor(ctx, st.Actor()), projectID, sessionID, "revoked by staff")
 }
 
 // RevokeUserSessions ends every live session of a user.

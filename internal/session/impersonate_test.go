@@ -191,10 +191,13 @@ func TestImpersonationEndsWhenTheUserIsDeactivated(t *testing.T) {
 		deactivated := "deactivated"
 		_, err = e.ten.UpdateUser(e.ctx, system, a.P.ID, string(a.U.ID), tenancy.UserUpdate{Status: &deactivated})
 		fatalIf(t, err)
-		err = e.refreshFails(a.P.ID, "cli_app", tok, session.ErrRefused, "after deactivation")
-		var r *login.Refusal
-		if !errors.As(err, &r) || r.Reason != "user_deactivated" {
-			t.Fatalf("refusal %v, want user_deactivated", err)
+		// Deactivation signs the user out everywhere at once, the
+		// impersonation and its app session included.
+		e.refreshFails(a.P.ID, "cli_app", tok, session.ErrInvalid, "after deactivation")
+		for _, sid := range []id.Session{s.ID, g.Session.ID} {
+			if got := e.get(a.P.ID, sid); got.RevokedAt == nil || got.RevokeReason != "user_deactivated" {
+				t.Fatalf("session %s after deactivation: revoked_at %v reason %q", sid, got.RevokedAt, got.RevokeReason)
+			}
 		}
 	})
 }

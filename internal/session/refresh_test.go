@@ -9,7 +9,9 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse/internal/login"
 	"github.com/gatehouse-auth/gatehouse/internal/session"
+	"github.com/gatehouse-auth/gatehouse/internal/store"
 	"github.com/gatehouse-auth/gatehouse/internal/tenancy"
+	"github.com/gatehouse-auth/gatehouse/internal/user"
 )
 
 func TestRefreshRotates(t *testing.T) {
@@ -157,25 +159,36 @@ func TestIdleTimeoutAndAbsoluteLifetime(t *testing.T) {
 func TestPolicyChangesReachTheNextRefresh(t *testing.T) {
 	t.Parallel()
 	deactivated, enabled, passwordOnly := "deactivated", true, []string{"password"}
-	// The kill switch revokes the organization's sessions when it is turned
-	// on (tenancy), so the next refresh finds the session already ended;
-	// the other changes are judged at the refresh itself.
+	// The kill switch and deactivation through tenancy revoke the sessions
+	// when they happen, so the next refresh finds the session already
+	// ended; the other changes (and a status written by anything else) are
+	// judged at the refresh itself.
 	cases := []struct {
-		reason  string
-		change  func(e *env, a *tenant)
-		revoked bool
+		name, reason string
+		change       func(e *env, a *tenant)
+		revoked      bool
 	}{
-		{"user_deactivated", func(e *env, a *tenant) {
+		{"user_deactivated", "user_deactivated", func(e *env, a *tenant) {
 			_, err := e.ten.UpdateUser(e.ctx, system, a.P.ID, string(a.U.ID), tenancy.UserUpdate{Status: &deactivated})
 			fatalIf(e.t, err)
+		}, true},
+		{"user_deactivated_in_store", "user_deactivated", func(e *env, a *tenant) {
+			fatalIf(e.t, e.st.Write(e.ctx, func(w store.Writer) error {
+				u, err := w.GetUser(e.ctx, a.P.ID, a.U.ID)
+				if err != nil {
+					return err
+				}
+				u.Status = user.StatusDeactivated
+				return w.UpdateUser(e.ctx, u)
+			}))
 		}, false},
-		{"logins_disabled", func(e *env, a *tenant) { e.updateOrg(a.O, tenancy.OrganizationUpdate{LoginsDisabled: &enabled}) }, true},
-		{"method_not_allowed", func(e *env, a *tenant) {
+		{"logins_disabled", "logins_disabled", func(e *env, a *tenant) { e.updateOrg(a.O, tenancy.OrganizationUpdate{LoginsDisabled: &enabled}) }, true},
+		{"method_not_allowed", "method_not_allowed", func(e *env, a *tenant) {
 			e.updateOrg(a.O, tenancy.OrganizationUpdate{AllowedLoginMethods: &passwordOnly})
 		}, false},
 	}
 	for _, c := range cases {
-		t.Run(c.reason, func(t *testing.T) {
+		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			engines(t, func(t *testing.T, e *env) {
 				a := e.tenant("Acme")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gatehouse-auth/gatehouse/internal/audit"
 	"github.com/gatehouse-auth/gatehouse/internal/fault"
@@ -30,6 +31,10 @@ const (
 // RevokeReasonLoginsDisabled is the revoke reason of the sessions ended by
 // turning an organization's kill switch on.
 const RevokeReasonLoginsDisabled = "logins_disabled"
+
+// RevokeReasonUserDeactivated is the revoke reason of the sessions ended by
+// deactivating their user (the same reason a refresh gives one it refuses).
+const RevokeReasonUserDeactivated = "user_deactivated"
 
 // MaySetLoginsDisabled reports whether actor may change an organization's
 // kill switch (Policy.LoginsDisabled). It exists to stop every login of the
@@ -155,9 +160,16 @@ func applyKillSwitch(ctx context.Context, w store.Writer, before, after *org.Org
 	if err != nil {
 		return fmt.Errorf("revoke organization sessions: %w", err)
 	}
+	return recordRevoked(ctx, w, now, after.ProjectID, after.ID, actor, "organization", string(after.ID), n, RevokeReasonLoginsDisabled)
+}
+
+// recordRevoked records a bulk revocation of n sessions, like
+// session.Service's, with the count; nothing when none was live.
+func recordRevoked(ctx context.Context, w store.Writer, now time.Time, projectID id.Project, orgID id.Org, actor audit.Actor,
+	resourceType, resourceID string, n int64, reason string) error {
 	if n == 0 {
 		return nil
 	}
-	return w.InsertAuditEvent(ctx, event(now, after.ProjectID, after.ID, actor, "session.revoked", "organization", string(after.ID),
-		nil, map[string]any{"revoked_sessions": n, "reason": RevokeReasonLoginsDisabled}))
+	return w.InsertAuditEvent(ctx, event(now, projectID, orgID, actor, "session.revoked", resourceType, resourceID,
+		nil, map[string]any{"revoked_sessions": n, "reason": reason}))
 }

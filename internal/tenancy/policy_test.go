@@ -204,31 +204,11 @@ func TestKillSwitchRevokesTheOrganizationsSessions(t *testing.T) {
 	t.Parallel()
 	engines(t, func(t *testing.T, st store.Store) {
 		e := newPolicyEnv(t, st)
-		sess := session.New(st, []byte("0123456789abcdef0123456789abcdef"), session.WithClock(e.clk.Now))
+		sess := e.sessions()
 		other := e.newOrg("Best Buy")
 		bystander := e.newUser(other, "owner@bestbuy.example")
-		connect := func(u *user.User) (id.Session, string) {
-			t.Helper()
-			var s *session.Session
-			err := st.Write(e.ctx, func(w store.Writer) error {
-				var err error
-				s, _, err = sess.Create(e.ctx, w, session.NewSession{
-					ProjectID: u.ProjectID, OrgID: u.OrganizationID, UserID: u.ID,
-					Facts: login.Facts{Email: u.Email, EmailVerified: true, Proofs: []login.Proof{{Factor: login.FactorEmailCode, At: e.clk.Now()}}},
-				})
-				return err
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			g, err := sess.GrantForCode(e.ctx, u.ProjectID, s.ID, "cli_app")
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s.ID, g.RefreshToken
-		}
-		sid, tok := connect(e.own)
-		otherSID, otherTok := connect(bystander)
+		sid, tok := e.connect(sess, e.own)
+		otherSID, otherTok := e.connect(sess, bystander)
 
 		// An organization's own user may not pull the switch (self-serve);
 		// nothing changes and the session lives on.
@@ -388,6 +368,82 @@ func TestProjectBranding(t *testing.T) {
 		es, err := st.ListAuditEvents(e.ctx, e.p.ID, audit.Filter{Type: "project.updated"}, store.Page{Limit: 10})
 		if err != nil || len(es) != 3 || !strings.Contains(string(es[2].Details), `"brand_color":"#1a73e8"`) {
 			t.Fatalf("project.updated events = %d, %v", len(es), err)
+		}
+	})
+}
+
+func (e *policyEnv) sessions() *session.Service {
+	return session.New(e.st, []byte("0123456789abcdef0123456789abcdef"), session.WithClock(e.clk.Now))
+}
+
+// connect signs u in (a browser session) and has an app exchange a code
+// for it: the session's ID and the app's refresh token.
+func (e *policyEnv) connect(sess *session.Service, u *user.User) (id.Session, string) {
+	e.t.Helper()
+	var s *session.Session
+	err := e.st.Write(e.ctx, func(w store.Writer) error {
+		var err error
+		s, _, err = sess.Create(e.ctx, w, session.NewSession{
+			ProjectID: u.ProjectID, OrgID: u.OrganizationID, UserID: u.ID,
+			Facts: login.Facts{Email: u.Email, EmailVerified: true, Proofs: []login.Proof{{Factor: login.FactorEmailCode, At: e.clk.Now()}}},
+		})
+		return err
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	g, err := sess.GrantForCode(e.ctx, u.ProjectID, s.ID, "cli_app")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return s.ID, g.RefreshToken
+}
+
+// TestDeactivationSignsTheUserOut: deactivating a user through the tenancy
+// layer (whichever surface asks) ends their sessions in the same
+// transaction, recorded with a count; their colleague's sessions and
+// another project's are untouched, and reactivating revokes nothing.
+func TestDeactivationSignsTheUserOut(t *testing.T) {
+	t.Parallel()
+	engines(t, func(t *testing.T, st store.Store) {
+		e := newPolicyEnv(t, st)
+		sess := e.sessions()
+		leaving := e.newUser(e.o, "leaving@southwest.example")
+		sid, tok := e.connect(sess, leaving)
+		colleagueSID, colleagueTok := e.connect(sess, e.own)
+		elsewhere := newPolicyEnv(t, st)
+		elsewhereSID, _ := e.connect(sess, elsewhere.own)
+
+		off, on := string(user.StatusDeactivated), string(user.StatusActive)
+		if _, err := e.svc.UpdateUser(e.ctx, vendor, e.p.ID, string(leaving.ID), tenancy.UserUpdate{Status: &off}); err != nil {
+			t.Fatal(err)
+		}
+		rec, err := st.GetSession(e.ctx, e.p.ID, sid)
+		if err != nil || rec.RevokedAt == nil || rec.RevokeReason != tenancy.RevokeReasonUserDeactivated {
+			t.Fatalf("session after deactivation = %+v, %v", rec, err)
+		}
+		if _, err := sess.Refresh(e.ctx, e.p.ID, "cli_app", tok); !errors.Is(err, session.ErrInvalid) {
+			t.Fatalf("refresh after deactivation: %v, want %v", err, session.ErrInvalid)
+		}
+		if n := e.events("session.revoked"); n != 1 {
+			t.Fatalf("session.revoked events = %d, want 1", n)
+		}
+		for what, other := range map[string]struct {
+			p   id.Project
+			sid id.Session
+		}{"colleague": {e.p.ID, colleagueSID}, "another project": {elsewhere.p.ID, elsewhereSID}} {
+			if rec, err := st.GetSession(e.ctx, other.p, other.sid); err != nil || rec.RevokedAt != nil {
+				t.Fatalf("%s's session = %+v, %v", what, rec, err)
+			}
+		}
+		if _, err := sess.Refresh(e.ctx, e.p.ID, "cli_app", colleagueTok); err != nil {
+			t.Fatalf("colleague's refresh: %v", err)
+		}
+		if _, err := e.svc.UpdateUser(e.ctx, vendor, e.p.ID, string(leaving.ID), tenancy.UserUpdate{Status: &on}); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.events("session.revoked"); n != 1 {
+			t.Fatalf("session.revoked events after reactivation = %d, want 1", n)
 		}
 	})
 }

@@ -215,6 +215,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor audit.Actor, projectID i
 			return err
 		}
 		before := userSnapshot(u)
+		deactivating := false
 		if up.Email != nil && email != u.Email {
 			u.Email = email
 			// A changed address is not proven yet unless the caller says so.
@@ -233,6 +234,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor audit.Actor, projectID i
 				if err := s.guardLastOwner(ctx, w, u, "deactivate"); err != nil {
 					return err
 				}
+				deactivating = true
 			}
 			u.Status = st
 		}
@@ -252,7 +254,19 @@ func (s *Service) UpdateUser(ctx context.Context, actor audit.Actor, projectID i
 			return store.NotFoundAs(err, "user")
 		}
 		out = u
-		return w.InsertAuditEvent(ctx, event(now, projectID, u.OrganizationID, actor, "user.updated", "user", string(u.ID), before, userSnapshot(u)))
+		if err := w.InsertAuditEvent(ctx, event(now, projectID, u.OrganizationID, actor, "user.updated", "user", string(u.ID), before, userSnapshot(u))); err != nil {
+			return err
+		}
+		if !deactivating {
+			return nil
+		}
+		// A deactivated user is signed out everywhere at once, whichever
+		// surface deactivated them, not only at each session's next use.
+		n, err := w.RevokeUserSessions(ctx, projectID, u.ID, now, RevokeReasonUserDeactivated)
+		if err != nil {
+			return fmt.Errorf("revoke the user's sessions: %w", err)
+		}
+		return recordRevoked(ctx, w, now, projectID, u.OrganizationID, actor, "user", string(u.ID), n, RevokeReasonUserDeactivated)
 	})
 	return out, err
 }

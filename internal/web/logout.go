@@ -140,14 +140,13 @@ func (h *Handler) logoutRefused(w http.ResponseWriter, r *http.Request, projectI
 // app sessions made from it must stop refreshing too, and the staff member
 // who started it is the one who ended it.
 func (h *Handler) revoke(r *http.Request, projectID id.Project, sess *session.Session) {
-	if sess.Impersonator != nil {
-		ctx := session.WithActor(r.Context(), audit.Actor{Type: audit.ActorStaff, ID: sess.Impersonator.StaffUserID})
-		if err := h.o.Sessions.EndImpersonation(ctx, projectID, sess.ID); err != nil && fault.KindOf(err) != fault.NotFound {
-			h.log.WarnContext(ctx, "end impersonation at logout", "session", sess.ID, "err", err)
-		}
-		return
+	// Signing out an impersonation ends all of it (Revoke does), and it is
+	// the staff member who signs out.
+	actor := audit.Actor{Type: audit.ActorUser, ID: string(sess.UserID)}
+	if imp := sess.Impersonator; imp != nil {
+		actor = audit.Actor{Type: audit.ActorStaff, ID: imp.StaffUserID}
 	}
-	ctx := session.WithActor(r.Context(), audit.Actor{Type: audit.ActorUser, ID: string(sess.UserID)})
+	ctx := session.WithActor(r.Context(), actor)
 	if err := h.o.Sessions.Revoke(ctx, projectID, sess.ID, "logout"); err != nil && fault.KindOf(err) != fault.NotFound {
 		h.log.WarnContext(ctx, "revoke session at logout", "session", sess.ID, "err", err)
 	}
